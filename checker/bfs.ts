@@ -1,0 +1,87 @@
+/**
+ * Breadth-first exhaustive search. States are discovered in order of distance from the initial
+ * states and checked when discovered, so the first violation found has a shortest trace.
+ *
+ * @module
+ */
+import type { Action, Model, State } from './model.js';
+import { StateQueue } from './queue.js';
+import type { CheckOptions, CheckResult, Found } from './search.js';
+import { SearchRun } from './search.js';
+import { rebuildCounterexample } from './trace.js';
+import { NO_PARENT } from './visited.js';
+
+export function breadthFirst<S extends State, A extends Action>(
+  model: Model<S, A>,
+  options: CheckOptions,
+): CheckResult<S, A> {
+  const run = new SearchRun(model, options);
+  const { codec, visited } = run;
+  const width = codec.width;
+  const queue = new StateQueue<S>(width);
+  const child = new Int32Array(width);
+  const maxDepth = options.maxDepth ?? Infinity;
+  let found: Found<S, A> | undefined;
+
+  for (const s of run.initialStates) {
+    codec.encode(s, child, 0);
+    codec.fingerprint(child, 0);
+    const n = visited.add(codec.hi, codec.lo, NO_PARENT);
+    if (n < 0) continue;
+    codec.checkShape(s);
+    const broken = run.brokenInvariant(s);
+    if (broken !== undefined) {
+      found = { invariant: broken, kind: 'state', stateNumber: n };
+      break;
+    }
+    queue.push(s, child, 0, n, 0);
+  }
+
+  const actions: A[] = [];
+  let expanded = 0;
+  search: while (found === undefined && queue.shift()) {
+    const state = queue.currentState;
+    const number = queue.currentNumber;
+    const depth = queue.currentDepth;
+    const vectors = queue.currentVectors;
+    const offset = queue.currentOffset;
+    if (depth > run.depth) run.depth = depth;
+    if ((++expanded & 0xff) === 0 && !run.tick(queue.size)) break;
+    actions.length = 0;
+    model.actions(state, actions);
+    for (let i = 0; i < actions.length; i++) {
+      const action = actions[i]!;
+      const next = model.next(state, action);
+      if (next === undefined) continue;
+      run.fired(action);
+      const brokenStep = run.brokenStepInvariant(state, action, next);
+      if (brokenStep !== undefined) {
+        found = { invariant: brokenStep, kind: 'step', stateNumber: number, action, target: next };
+        break search;
+      }
+      if (next === state) continue;
+      codec.encode(next, child, 0, state, vectors, offset);
+      codec.fingerprint(child, 0);
+      if (depth >= maxDepth) {
+        // Not expanded beyond the bound: the search is incomplete if this would be a new state.
+        if (!visited.has(codec.hi, codec.lo)) run.incompleteReason = 'max-depth';
+        continue;
+      }
+      const n = visited.add(codec.hi, codec.lo, number);
+      if (n < 0) continue;
+      codec.checkShape(next);
+      const broken = run.brokenInvariant(next);
+      if (broken !== undefined) {
+        if (depth + 1 > run.depth) run.depth = depth + 1;
+        found = { invariant: broken, kind: 'state', stateNumber: n };
+        break search;
+      }
+      if (visited.size >= run.maxStates) {
+        run.incompleteReason = 'max-states';
+        break search;
+      }
+      queue.push(next, child, 0, n, depth + 1);
+    }
+  }
+  return run.finish(found, (f) => rebuildCounterexample(model, codec, visited, f));
+}

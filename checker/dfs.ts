@@ -1,0 +1,119 @@
+/**
+ * Depth-first exhaustive search: the same visited set as breadth-first, with a stack instead of a
+ * queue. It finds violations deep in the graph with little memory for the frontier, but its
+ * counterexamples are not shortest.
+ *
+ * @module
+ */
+import type { Action, Model, State } from './model.js';
+import type { CheckOptions, CheckResult, Found } from './search.js';
+import { SearchRun } from './search.js';
+import { rebuildCounterexample } from './trace.js';
+import { NO_PARENT } from './visited.js';
+
+/** A stack of states with their vectors, numbers and depths in growable typed arrays. */
+class StateStack<S> {
+  states: S[] = [];
+  vectors: Int32Array;
+  numbers = new Int32Array(1024);
+  depths = new Int32Array(1024);
+  constructor(private readonly width: number) {
+    this.vectors = new Int32Array(1024 * width);
+  }
+  get size(): number {
+    return this.states.length;
+  }
+  push(state: S, vector: Int32Array, number: number, depth: number): void {
+    const i = this.states.length;
+    if (i === this.numbers.length) {
+      const grow = (a: Int32Array, n: number): Int32Array<ArrayBuffer> => {
+        const b = new Int32Array(n);
+        b.set(a);
+        return b;
+      };
+      this.numbers = grow(this.numbers, i * 2);
+      this.depths = grow(this.depths, i * 2);
+      this.vectors = grow(this.vectors, i * 2 * this.width);
+    }
+    this.states.push(state);
+    this.numbers[i] = number;
+    this.depths[i] = depth;
+    for (let k = 0, at = i * this.width; k < this.width; k++) this.vectors[at + k] = vector[k]!;
+  }
+}
+
+export function depthFirst<S extends State, A extends Action>(
+  model: Model<S, A>,
+  options: CheckOptions,
+): CheckResult<S, A> {
+  const run = new SearchRun(model, options);
+  const { codec, visited } = run;
+  const width = codec.width;
+  const stack = new StateStack<S>(width);
+  const parentVector = new Int32Array(width);
+  const child = new Int32Array(width);
+  const maxDepth = options.maxDepth ?? Infinity;
+  let found: Found<S, A> | undefined;
+
+  // Pushed in reverse so that the first initial state is expanded first.
+  const initial = run.initialStates;
+  for (let i = initial.length - 1; i >= 0 && found === undefined; i--) {
+    const s = initial[i]!;
+    codec.encode(s, child, 0);
+    codec.fingerprint(child, 0);
+    const n = visited.add(codec.hi, codec.lo, NO_PARENT);
+    if (n < 0) continue;
+    codec.checkShape(s);
+    const broken = run.brokenInvariant(s);
+    if (broken !== undefined) found = { invariant: broken, kind: 'state', stateNumber: n };
+    else stack.push(s, child, n, 0);
+  }
+
+  const actions: A[] = [];
+  let expanded = 0;
+  search: while (found === undefined && stack.size > 0) {
+    const top = stack.size - 1;
+    const state = stack.states.pop()!;
+    const number = stack.numbers[top]!;
+    const depth = stack.depths[top]!;
+    for (let k = 0; k < width; k++) parentVector[k] = stack.vectors[top * width + k]!;
+    if (depth > run.depth) run.depth = depth;
+    if ((++expanded & 0xff) === 0 && !run.tick(stack.size)) break;
+    actions.length = 0;
+    model.actions(state, actions);
+    // Successors are pushed in reverse so that the first action's successor is expanded next.
+    for (let i = actions.length - 1; i >= 0; i--) {
+      const action = actions[i]!;
+      const next = model.next(state, action);
+      if (next === undefined) continue;
+      run.fired(action);
+      const brokenStep = run.brokenStepInvariant(state, action, next);
+      if (brokenStep !== undefined) {
+        found = { invariant: brokenStep, kind: 'step', stateNumber: number, action, target: next };
+        break search;
+      }
+      if (next === state) continue;
+      codec.encode(next, child, 0, state, parentVector, 0);
+      codec.fingerprint(child, 0);
+      if (depth >= maxDepth) {
+        if (!visited.has(codec.hi, codec.lo)) run.incompleteReason = 'max-depth';
+        continue;
+      }
+      const n = visited.add(codec.hi, codec.lo, number);
+      if (n < 0) continue;
+      codec.checkShape(next);
+      const broken = run.brokenInvariant(next);
+      if (broken !== undefined) {
+        if (depth + 1 > run.depth) run.depth = depth + 1;
+        found = { invariant: broken, kind: 'state', stateNumber: n };
+        break search;
+      }
+      if (visited.size >= run.maxStates) {
+        run.incompleteReason = 'max-states';
+        break search;
+      }
+      stack.push(next, child, n, depth + 1);
+    }
+  }
+  return run.finish(found, (f) => rebuildCounterexample(model, codec, visited, f));
+}

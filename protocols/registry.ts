@@ -1,0 +1,14 @@
+/**
+ * Every model the CLI knows, in the order `clusterspec list` shows them.
+ *
+ * @module
+ */
+import type { ModelDefinition } from '../checker/model.js';
+import { twoPhase } from './two-phase.js';
+
+export const registry: readonly ModelDefinition[] = [twoPhase];
+
+/** The registered model called `name`, or `undefined`. */
+export function findModel(name: string): ModelDefinition | undefined {
+  return registry.find((m) => m.name === name);
+}
