@@ -5,7 +5,7 @@
  * @module
  */
 import type { Action, Model, State } from './model.js';
-import { StateQueue } from './queue.js';
+import { VectorQueue } from './queue.js';
 import type { CheckOptions, CheckResult, Found } from './search.js';
 import { SearchRun } from './search.js';
 import { rebuildCounterexample } from './trace.js';
@@ -18,7 +18,7 @@ export function breadthFirst<S extends State, A extends Action>(
   const run = new SearchRun(model, options);
   const { codec, visited } = run;
   const width = codec.width;
-  const queue = new StateQueue<S>(width);
+  const queue = new VectorQueue(width);
   const child = new Int32Array(width);
   const maxDepth = options.maxDepth ?? Infinity;
   let found: Found<S, A> | undefined;
@@ -34,17 +34,17 @@ export function breadthFirst<S extends State, A extends Action>(
       found = { invariant: broken, kind: 'state', stateNumber: n };
       break;
     }
-    queue.push(s, child, 0, n, 0);
+    queue.push(child, 0, n, 0);
   }
 
   const actions: A[] = [];
   let expanded = 0;
   search: while (found === undefined && queue.shift()) {
-    const state = queue.currentState;
     const number = queue.currentNumber;
     const depth = queue.currentDepth;
     const vectors = queue.currentVectors;
     const offset = queue.currentOffset;
+    const state = codec.decode(vectors, offset) as S;
     if (depth > run.depth) run.depth = depth;
     if ((++expanded & 0xff) === 0 && !run.tick(queue.size)) break;
     actions.length = 0;
@@ -80,7 +80,7 @@ export function breadthFirst<S extends State, A extends Action>(
         run.incompleteReason = 'max-states';
         break search;
       }
-      queue.push(next, child, 0, n, depth + 1);
+      queue.push(child, 0, n, depth + 1);
     }
   }
   return run.finish(found, (f) => rebuildCounterexample(model, codec, visited, f));

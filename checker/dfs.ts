@@ -11,35 +11,42 @@ import { SearchRun } from './search.js';
 import { rebuildCounterexample } from './trace.js';
 import { NO_PARENT } from './visited.js';
 
-/** A stack of states with their vectors, numbers and depths in growable typed arrays. */
-class StateStack<S> {
-  states: S[] = [];
-  vectors: Int32Array;
-  numbers = new Int32Array(1024);
-  depths = new Int32Array(1024);
+/** A stack of state vectors with their numbers and depths in growable typed arrays. */
+class VectorStack {
+  private vectors: Int32Array;
+  private numbers = new Int32Array(1024);
+  private depths = new Int32Array(1024);
+  private count = 0;
   constructor(private readonly width: number) {
     this.vectors = new Int32Array(1024 * width);
   }
   get size(): number {
-    return this.states.length;
+    return this.count;
   }
-  push(state: S, vector: Int32Array, number: number, depth: number): void {
-    const i = this.states.length;
+  push(vector: Int32Array, number: number, depth: number): void {
+    const i = this.count;
     if (i === this.numbers.length) {
-      const grow = (a: Int32Array, n: number): Int32Array<ArrayBuffer> => {
-        const b = new Int32Array(n);
-        b.set(a);
-        return b;
-      };
       this.numbers = grow(this.numbers, i * 2);
       this.depths = grow(this.depths, i * 2);
       this.vectors = grow(this.vectors, i * 2 * this.width);
     }
-    this.states.push(state);
     this.numbers[i] = number;
     this.depths[i] = depth;
     for (let k = 0, at = i * this.width; k < this.width; k++) this.vectors[at + k] = vector[k]!;
+    this.count = i + 1;
   }
+  /** Pop the top entry, copying its vector into `into`; returns its number and depth. */
+  pop(into: Int32Array): { number: number; depth: number } {
+    const i = --this.count;
+    for (let k = 0, at = i * this.width; k < this.width; k++) into[k] = this.vectors[at + k]!;
+    return { number: this.numbers[i]!, depth: this.depths[i]! };
+  }
+}
+
+function grow(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
 }
 
 export function depthFirst<S extends State, A extends Action>(
@@ -49,7 +56,7 @@ export function depthFirst<S extends State, A extends Action>(
   const run = new SearchRun(model, options);
   const { codec, visited } = run;
   const width = codec.width;
-  const stack = new StateStack<S>(width);
+  const stack = new VectorStack(width);
   const parentVector = new Int32Array(width);
   const child = new Int32Array(width);
   const maxDepth = options.maxDepth ?? Infinity;
@@ -66,17 +73,14 @@ export function depthFirst<S extends State, A extends Action>(
     codec.checkShape(s);
     const broken = run.brokenInvariant(s);
     if (broken !== undefined) found = { invariant: broken, kind: 'state', stateNumber: n };
-    else stack.push(s, child, n, 0);
+    else stack.push(child, n, 0);
   }
 
   const actions: A[] = [];
   let expanded = 0;
   search: while (found === undefined && stack.size > 0) {
-    const top = stack.size - 1;
-    const state = stack.states.pop()!;
-    const number = stack.numbers[top]!;
-    const depth = stack.depths[top]!;
-    for (let k = 0; k < width; k++) parentVector[k] = stack.vectors[top * width + k]!;
+    const { number, depth } = stack.pop(parentVector);
+    const state = codec.decode(parentVector, 0) as S;
     if (depth > run.depth) run.depth = depth;
     if ((++expanded & 0xff) === 0 && !run.tick(stack.size)) break;
     actions.length = 0;
@@ -112,7 +116,7 @@ export function depthFirst<S extends State, A extends Action>(
         run.incompleteReason = 'max-states';
         break search;
       }
-      stack.push(next, child, n, depth + 1);
+      stack.push(child, n, depth + 1);
     }
   }
   return run.finish(found, (f) => rebuildCounterexample(model, codec, visited, f));

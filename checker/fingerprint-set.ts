@@ -1,10 +1,10 @@
 /**
  * The visited set: 64-bit fingerprints in one typed array with open addressing (linear probing),
- * in the spirit of TLC's FPSet. Each entry maps a fingerprint to a state number; the table doubles
- * when it is more than half full.
+ * in the spirit of TLC's FPSet. The table doubles when it is more than half full.
  *
- * An entry is three consecutive 32-bit words — high half, low half, value + 1 (0 marks an empty
- * slot) — so that a probe touches one cache line, not three arrays.
+ * An entry is two consecutive 32-bit words, high half and low half, so that a probe touches one
+ * cache line. The fingerprint (0, 0) marks an empty slot; the one real fingerprint equal to it is
+ * remembered in a flag.
  *
  * @module
  */
@@ -15,11 +15,12 @@ export class FingerprintSet {
   private table: Int32Array;
   private mask: number;
   private count = 0;
+  private hasZero = false;
 
   constructor(initialCapacity = INITIAL_CAPACITY) {
     let capacity = INITIAL_CAPACITY;
     while (capacity < initialCapacity) capacity *= 2;
-    this.table = new Int32Array(capacity * 3);
+    this.table = new Int32Array(capacity * 2);
     this.mask = capacity - 1;
   }
 
@@ -34,48 +35,51 @@ export class FingerprintSet {
   }
 
   /**
-   * Insert `(hi, lo) → value` unless the fingerprint is present. Returns -1 when it was inserted,
-   * otherwise the value already stored for it. `hi` and `lo` are 32-bit integers (signed or not).
+   * Add the fingerprint `(hi, lo)` (two 32-bit integers, signed or not). Returns `true` when it
+   * was new, `false` when it was already present.
    */
-  insert(hi: number, lo: number, value: number): number {
+  add(hi: number, lo: number): boolean {
     hi |= 0;
     lo |= 0;
+    if (hi === 0 && lo === 0) {
+      if (this.hasZero) return false;
+      this.hasZero = true;
+      this.count++;
+      return true;
+    }
     const table = this.table;
     const mask = this.mask;
     let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
     for (;;) {
-      const at = slot * 3;
-      const stored = table[at + 2]!;
-      if (stored === 0) {
+      const at = slot << 1;
+      const storedHi = table[at]!;
+      const storedLo = table[at + 1]!;
+      if (storedLo === lo && storedHi === hi) return false;
+      if (storedLo === 0 && storedHi === 0) {
         table[at] = hi;
         table[at + 1] = lo;
-        table[at + 2] = value + 1;
         if (++this.count * 2 > mask + 1) this.grow();
-        return -1;
+        return true;
       }
-      if (table[at + 1] === lo && table[at] === hi) return stored - 1;
       slot = (slot + 1) & mask;
-    }
-  }
-
-  /** The value stored for `(hi, lo)`, or -1. */
-  get(hi: number, lo: number): number {
-    hi |= 0;
-    lo |= 0;
-    const table = this.table;
-    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
-    for (;;) {
-      const at = slot * 3;
-      const stored = table[at + 2]!;
-      if (stored === 0) return -1;
-      if (table[at + 1] === lo && table[at] === hi) return stored - 1;
-      slot = (slot + 1) & this.mask;
     }
   }
 
   /** `true` when `(hi, lo)` is present. */
   has(hi: number, lo: number): boolean {
-    return this.get(hi, lo) >= 0;
+    hi |= 0;
+    lo |= 0;
+    if (hi === 0 && lo === 0) return this.hasZero;
+    const table = this.table;
+    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
+    for (;;) {
+      const at = slot << 1;
+      const storedHi = table[at]!;
+      const storedLo = table[at + 1]!;
+      if (storedLo === lo && storedHi === hi) return true;
+      if (storedLo === 0 && storedHi === 0) return false;
+      slot = (slot + 1) & this.mask;
+    }
   }
 
   /**
@@ -91,17 +95,15 @@ export class FingerprintSet {
     const old = this.table;
     const capacity = (this.mask + 1) * 2;
     const mask = capacity - 1;
-    const table = new Int32Array(capacity * 3);
-    for (let at = 0; at < old.length; at += 3) {
-      const value = old[at + 2]!;
-      if (value === 0) continue;
+    const table = new Int32Array(capacity * 2);
+    for (let at = 0; at < old.length; at += 2) {
       const hi = old[at]!;
       const lo = old[at + 1]!;
+      if (hi === 0 && lo === 0) continue;
       let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
-      while (table[slot * 3 + 2] !== 0) slot = (slot + 1) & mask;
-      table[slot * 3] = hi;
-      table[slot * 3 + 1] = lo;
-      table[slot * 3 + 2] = value;
+      while (table[slot << 1] !== 0 || table[(slot << 1) + 1] !== 0) slot = (slot + 1) & mask;
+      table[slot << 1] = hi;
+      table[(slot << 1) + 1] = lo;
     }
     this.table = table;
     this.mask = mask;

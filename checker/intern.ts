@@ -50,6 +50,8 @@ function describeBadValue(value: unknown): string {
 export class ValueInterner {
   private readonly primitives = new Map<unknown, number>();
   private readonly frozen = new Map<object, number>();
+  /** Per id: the first value interned with it, from which states are rebuilt. */
+  private readonly values: unknown[] = [];
   private readonly shapesByInsertionOrder = new Map<string, Shape>();
   private readonly shapeIdsBySortedKeys = new Map<string, number>();
   private pool = new Int32Array(1 << 16);
@@ -68,6 +70,11 @@ export class ValueInterner {
   /** A stack on which tuples are assembled; nested values push above their parent's entries. */
   private scratch = new Int32Array(256);
   private scratchTop = 0;
+
+  /** The value with id `id` (the first one interned; any other is structurally equal to it). */
+  valueOf(id: number): unknown {
+    return this.values[id];
+  }
 
   /** Number of distinct values interned so far. */
   get size(): number {
@@ -91,28 +98,31 @@ export class ValueInterner {
    */
   intern(value: unknown, previous: unknown, previousId: number): number {
     if (value === previous && previousId >= 0) return previousId;
-    if (typeof value === 'object' && value !== null) {
-      if (Object.isFrozen(value)) return this.internFrozen(value, previous, previousId);
-      return Array.isArray(value)
-        ? this.internArray(value, previous, previousId)
-        : this.internObject(value as Record<string, unknown>, previous, previousId);
+    if (typeof value !== 'object' || value === null) {
+      const id = this.primitives.get(value);
+      return id !== undefined ? id : this.addPrimitive(value);
     }
-    const id = this.primitives.get(value);
-    return id !== undefined ? id : this.addPrimitive(value);
+    if (Array.isArray(value)) {
+      // The hot path: an array next to the array it replaced (no identity lookup needed).
+      if (previousId >= 0 && Array.isArray(previous)) return this.internArray(value, previous, previousId);
+      return this.internByIdentity(value, true, undefined, -1);
+    }
+    return this.internByIdentity(value, false, previous, previousId);
   }
 
   /**
-   * Frozen objects and arrays are interned once by identity: models freeze their constants
-   * (messages, documents built up front) so that re-inserting one costs a single map lookup.
+   * Frozen objects and arrays are interned once and then found by identity: models freeze their
+   * constants (messages, documents built up front) so that re-inserting one costs one map lookup
+   * instead of a walk. Unfrozen values are walked every time (they may be new objects each step,
+   * and remembering them all would keep every state alive).
    */
-  private internFrozen(value: object, previous: unknown, previousId: number): number {
-    let id = this.frozen.get(value);
-    if (id === undefined) {
-      id = Array.isArray(value)
-        ? this.internArray(value, previous, previousId)
-        : this.internObject(value as Record<string, unknown>, previous, previousId);
-      this.frozen.set(value, id);
-    }
+  private internByIdentity(value: object, isArray: boolean, previous: unknown, previousId: number): number {
+    const known = this.frozen.get(value);
+    if (known !== undefined) return known;
+    const id = isArray
+      ? this.internArray(value as readonly unknown[], undefined, -1)
+      : this.internObject(value as Record<string, unknown>, previous, previousId);
+    if (Object.isFrozen(value)) this.frozen.set(value, id);
     return id;
   }
 
@@ -120,7 +130,7 @@ export class ValueInterner {
     if (typeof value === 'function' || typeof value === 'symbol') {
       throw new TypeError(`a state may hold only plain data, but it holds ${describeBadValue(value)}`);
     }
-    const id = this.allocateId(NO_TUPLE, 0, 0);
+    const id = this.allocateId(NO_TUPLE, 0, 0, value);
     this.primitives.set(value, id);
     return id;
   }
@@ -152,7 +162,7 @@ export class ValueInterner {
         this.scratch[base + 1 + i] = id;
       }
     }
-    return this.internTuple(base, n + 1);
+    return this.internTuple(base, n + 1, value);
   }
 
   private internObject(value: Record<string, unknown>, previous: unknown, previousId: number): number {
@@ -170,6 +180,7 @@ export class ValueInterner {
       const offset = this.offsets[previousId]!;
       if (offset !== NO_TUPLE && this.pool[offset] === shape.id) oldOffset = offset + 1;
     }
+    // Children are stored only after `id` is computed: a nested intern may replace `scratch`.
     if (oldOffset < 0) {
       for (let i = 0; i < n; i++) {
         const id = this.intern(value[keys[i]!], undefined, -1);
@@ -183,7 +194,7 @@ export class ValueInterner {
         this.scratch[base + 1 + i] = id;
       }
     }
-    return this.internTuple(base, n + 1);
+    return this.internTuple(base, n + 1, value);
   }
 
   private shapeOf(value: object): Shape {
@@ -218,7 +229,7 @@ export class ValueInterner {
   }
 
   /** Find or add the tuple at `scratch[base .. base+length)`, and pop it off the scratch stack. */
-  private internTuple(base: number, length: number): number {
+  private internTuple(base: number, length: number, value: unknown): number {
     const scratch = this.scratch;
     let h = length;
     for (let i = 0; i < length; i++) {
@@ -256,7 +267,7 @@ export class ValueInterner {
     const target = this.pool;
     for (let i = 0; i < length; i++) target[offset + i] = scratch[base + i]!;
     this.poolLength += length;
-    const id = this.allocateId(offset, length, h);
+    const id = this.allocateId(offset, length, h, value);
     slots[2 * slot] = h;
     slots[2 * slot + 1] = id + 1;
     this.scratchTop = base;
@@ -264,8 +275,9 @@ export class ValueInterner {
     return id;
   }
 
-  private allocateId(offset: number, length: number, hash: number): number {
+  private allocateId(offset: number, length: number, hash: number, value: unknown): number {
     const id = this.nextId++;
+    this.values.push(value);
     if (id >= this.offsets.length) {
       const capacity = this.offsets.length * 2;
       this.offsets = growInt32(this.offsets, capacity);

@@ -1,49 +1,54 @@
 /**
- * A FIFO of states awaiting expansion, each with its component vector, number and depth, stored in
- * fixed-size segments so that memory is released as the search advances.
+ * A FIFO of states awaiting expansion, stored as their component vectors with their numbers and
+ * depths, in fixed-size segments of typed arrays so that memory is released as the search
+ * advances. States themselves are rebuilt from the vectors when they are expanded.
  *
  * @module
  */
 
 const SEGMENT = 1 << 15;
 
-class Segment<S> {
-  readonly states: (S | undefined)[] = new Array<S | undefined>(SEGMENT);
+class Segment {
   readonly vectors: Int32Array;
   readonly numbers = new Int32Array(SEGMENT);
   readonly depths = new Int32Array(SEGMENT);
-  next: Segment<S> | undefined;
+  next: Segment | undefined;
   constructor(width: number) {
     this.vectors = new Int32Array(SEGMENT * width);
   }
 }
 
-export class StateQueue<S> {
-  private head: Segment<S>;
-  private tail: Segment<S>;
+export class VectorQueue {
+  private head: Segment;
+  private tail: Segment;
   private headIndex = 0;
   private tailIndex = 0;
   private count = 0;
+  /** The entry removed by the last {@link shift}; its vector is at `currentVectors[currentOffset ..]`. */
+  currentNumber = 0;
+  currentDepth = 0;
+  currentVectors: Int32Array;
+  currentOffset = 0;
 
   constructor(private readonly width: number) {
-    this.head = this.tail = new Segment<S>(width);
+    this.head = this.tail = new Segment(width);
+    this.currentVectors = this.head.vectors;
   }
 
   get size(): number {
     return this.count;
   }
 
-  /** Append a state; its vector is copied from `vector[offset ..]`. */
-  push(state: S, vector: Int32Array, offset: number, number: number, depth: number): void {
+  /** Append a vector copied from `vector[offset ..]`. */
+  push(vector: Int32Array, offset: number, number: number, depth: number): void {
     if (this.tailIndex === SEGMENT) {
-      const segment = new Segment<S>(this.width);
+      const segment = new Segment(this.width);
       this.tail.next = segment;
       this.tail = segment;
       this.tailIndex = 0;
     }
     const t = this.tail;
     const i = this.tailIndex++;
-    t.states[i] = state;
     t.numbers[i] = number;
     t.depths[i] = depth;
     const w = this.width;
@@ -53,10 +58,7 @@ export class StateQueue<S> {
     this.count++;
   }
 
-  /**
-   * Remove the oldest entry and expose it through the `current*` fields (valid until the next
-   * `shift`). Returns `false` when empty.
-   */
+  /** Remove the oldest entry into the `current*` fields. Returns `false` when empty. */
   shift(): boolean {
     if (this.count === 0) return false;
     if (this.headIndex === SEGMENT) {
@@ -65,8 +67,6 @@ export class StateQueue<S> {
     }
     const h = this.head;
     const i = this.headIndex++;
-    this.currentState = h.states[i]!;
-    h.states[i] = undefined;
     this.currentNumber = h.numbers[i]!;
     this.currentDepth = h.depths[i]!;
     this.currentVectors = h.vectors;
@@ -74,10 +74,4 @@ export class StateQueue<S> {
     this.count--;
     return true;
   }
-
-  currentState!: S;
-  currentNumber = 0;
-  currentDepth = 0;
-  currentVectors!: Int32Array;
-  currentOffset = 0;
 }

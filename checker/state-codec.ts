@@ -2,6 +2,13 @@
  * Encodes a state (a record of components) as a vector of component ids, and fingerprints that
  * vector to 64 bits.
  *
+ * Layout: one slot per field, in sorted field order — except that a field holding an array in the
+ * first initial state (an array of roles, say `rmState`) is *spread*: a marker slot and one slot per
+ * element, so that a step that changes one role costs one element, not the whole array. Whenever
+ * that field holds an array of the same length the marker is -1 and the elements follow; otherwise
+ * (another length, or not an array) the marker is the id of the whole value and the element slots
+ * are 0. Ids are never negative, so the two forms never encode the same.
+ *
  * The vector is never interned itself: only the visited set's fingerprint of it is kept, so memory
  * per distinct state stays a few bytes while components shared by many states are stored once.
  *
@@ -10,31 +17,72 @@
 import { ValueInterner } from './intern.js';
 import type { State } from './model.js';
 
+/** Marker slot of a spread array field holding its expected length. */
+const SPREAD = -1;
+/** Arrays at least this long in the initial state are spread. */
+const MIN_SPREAD_LENGTH = 2;
+
+/** Where one field of the state lives in the vector. */
+export interface FieldSlot {
+  readonly field: string;
+  /** Index of the field's first slot. */
+  readonly offset: number;
+  /** Number of spread elements (0: the field takes one slot). */
+  readonly spread: number;
+}
+
+type SuccessorEncoder = (
+  state: State,
+  out: Int32Array,
+  outOffset: number,
+  parent: State,
+  parentVector: Int32Array,
+  parentOffset: number,
+) => void;
+
 /** The encoder of one model's states. Not reentrant: one search uses one codec. */
 export class StateCodec {
-  /** The component names, sorted: position i of a vector is `state[fields[i]]`. */
+  /** The component names, sorted. */
   readonly fields: readonly string[];
+  readonly layout: readonly FieldSlot[];
+  /** Vector length. */
+  readonly width: number;
   readonly interner = new ValueInterner();
   /** High and low 32 bits of the last {@link fingerprint}. Returned this way to avoid allocation. */
   hi = 0;
   lo = 0;
+  private readonly encodeSuccessor: SuccessorEncoder;
+  /**
+   * The state whose vector is at `vector[offset ..]`, rebuilt from the interned components. A
+   * search keeps only vectors of the states it has yet to expand (SPIN's COLLAPSE): no state
+   * object outlives the step that produced it, which keeps the garbage collector's work small.
+   */
+  readonly decode: (vector: Int32Array, offset: number) => State;
 
   constructor(example: State) {
     if (typeof example !== 'object' || example === null || Array.isArray(example)) {
       throw new TypeError('a state must be a plain object whose fields are its components');
     }
+    const record = example as Readonly<Record<string, unknown>>;
     this.fields = Object.keys(example).sort();
-    this.encodeSuccessor = compileSuccessorEncoder(this.fields, this.interner);
-  }
-
-  /** Vector length: the number of components. */
-  get width(): number {
-    return this.fields.length;
+    let offset = 0;
+    this.layout = this.fields.map((field) => {
+      const value = record[field];
+      const spread = Array.isArray(value) && value.length >= MIN_SPREAD_LENGTH ? value.length : 0;
+      const slot = { field, offset, spread };
+      offset += spread === 0 ? 1 : 1 + spread;
+      return slot;
+    });
+    this.width = offset;
+    this.encodeSuccessor = compileSuccessorEncoder(this.layout, this.interner);
+    // Rebuilt states list their fields in the example's order, so they share its object shape.
+    const inExampleOrder = Object.keys(example).map((field) => this.layout.find((slot) => slot.field === field)!);
+    this.decode = compileDecoder(inExampleOrder, this.interner);
   }
 
   /**
-   * Write the component ids of `state` into `out[outOffset ..]`. When `parent` is given, with its
-   * vector at `parentVector[parentOffset ..]`, components shared by reference cost nothing.
+   * Write the vector of `state` into `out[outOffset ..]`. When `parent` is given, with its vector
+   * at `parentVector[parentOffset ..]`, components shared by reference cost nothing.
    */
   encode(
     state: State,
@@ -44,29 +92,25 @@ export class StateCodec {
     parentVector?: Int32Array,
     parentOffset = 0,
   ): void {
-    if (parent === undefined || parentVector === undefined) {
-      const record = state as Readonly<Record<string, unknown>>;
-      for (let i = 0; i < this.fields.length; i++) {
-        out[outOffset + i] = this.interner.intern(record[this.fields[i]!], undefined, -1);
-      }
+    if (parent !== undefined && parentVector !== undefined) {
+      this.encodeSuccessor(state, out, outOffset, parent, parentVector, parentOffset);
       return;
     }
-    this.encodeSuccessor(state, out, outOffset, parent, parentVector, parentOffset);
+    const record = state as Readonly<Record<string, unknown>>;
+    for (const { field, offset, spread } of this.layout) {
+      const value = record[field];
+      const at = outOffset + offset;
+      if (spread === 0) {
+        out[at] = this.interner.intern(value, undefined, -1);
+      } else if (Array.isArray(value) && value.length === spread) {
+        out[at] = SPREAD;
+        for (let i = 0; i < spread; i++) out[at + 1 + i] = this.interner.intern(value[i], undefined, -1);
+      } else {
+        out[at] = this.interner.intern(value, undefined, -1);
+        out.fill(0, at + 1, at + 1 + spread);
+      }
+    }
   }
-
-  /**
-   * The hot path of `encode`, generated once per model with the field names spelled out:
-   * `state.msgs` is a monomorphic property load where `state[fields[i]]` would be a megamorphic
-   * keyed load, and that difference is a third of the encoding time.
-   */
-  private readonly encodeSuccessor: (
-    state: State,
-    out: Int32Array,
-    outOffset: number,
-    parent: State,
-    parentVector: Int32Array,
-    parentOffset: number,
-  ) => void;
 
   /** Checks that `state` has exactly this model's components (used on every new distinct state). */
   checkShape(state: State): void {
@@ -80,9 +124,9 @@ export class StateCodec {
 
   /** Fingerprint `vector[offset .. offset+width)` into {@link hi} and {@link lo}. */
   fingerprint(vector: Int32Array, offset: number): void {
-    let h1 = 0x9e3779b9 ^ this.fields.length;
+    let h1 = 0x9e3779b9 ^ this.width;
     let h2 = 0x7f4a7c15;
-    const end = offset + this.fields.length;
+    const end = offset + this.width;
     for (let i = offset; i < end; i++) {
       const x = vector[i]!;
       h1 = Math.imul(h1 ^ x, 0xcc9e2d51);
@@ -109,18 +153,58 @@ export class StateCodec {
   }
 }
 
-function compileSuccessorEncoder(
-  fields: readonly string[],
-  interner: ValueInterner,
-): (state: State, out: Int32Array, o: number, parent: State, pv: Int32Array, po: number) => void {
-  const lines = fields.map((field, i) => {
+/**
+ * The successor encoder, generated once per model with the field names spelled out: `state.msgs`
+ * is a monomorphic property load where `state[fields[i]]` would be a megamorphic keyed load, and
+ * that difference is a large part of the encoding time. The generated code does what
+ * `StateCodec.encode` does without a parent, plus the reference-equality shortcuts.
+ */
+function compileSuccessorEncoder(layout: readonly FieldSlot[], interner: ValueInterner): SuccessorEncoder {
+  const lines: string[] = ['let v, b, i, n;'];
+  for (const { field, offset, spread } of layout) {
     const key = JSON.stringify(field);
+    lines.push(`v = state[${key}]; b = parent[${key}];`);
+    if (spread === 0) {
+      lines.push(
+        `out[o + ${offset}] = v === b ? pv[po + ${offset}] : interner.intern(v, b, pv[po + ${offset}]);`,
+      );
+      continue;
+    }
+    const end = offset + 1 + spread;
+    lines.push(
+      `if (v === b) { for (i = ${offset}; i < ${end}; i++) out[o + i] = pv[po + i]; }`,
+      `else if (Array.isArray(v) && v.length === ${spread}) {`,
+      `  out[o + ${offset}] = ${SPREAD};`,
+      `  if (pv[po + ${offset}] === ${SPREAD}) {`,
+      `    for (i = 0; i < ${spread}; i++) { const e = v[i], f = b[i], id = pv[po + ${offset + 1} + i];`,
+      `      out[o + ${offset + 1} + i] = e === f ? id : interner.intern(e, f, id); }`,
+      `  } else { for (i = 0; i < ${spread}; i++) out[o + ${offset + 1} + i] = interner.intern(v[i], undefined, -1); }`,
+      `} else {`,
+      `  n = pv[po + ${offset}] === ${SPREAD} ? interner.intern(v, undefined, -1) : interner.intern(v, b, pv[po + ${offset}]);`,
+      `  out[o + ${offset}] = n;`,
+      `  for (i = ${offset + 1}; i < ${end}; i++) out[o + i] = 0;`,
+      `}`,
+    );
+  }
+  const body = `return function encodeSuccessor(state, out, o, parent, pv, po) {\n${lines.join('\n')}\n};`;
+  return new Function('interner', body)(interner) as SuccessorEncoder;
+}
+
+/** The decoder: one object literal with the fields in the model's own order. */
+function compileDecoder(layout: readonly FieldSlot[], interner: ValueInterner): (vector: Int32Array, offset: number) => State {
+  const elements = (v: Int32Array, at: number, n: number): unknown[] => {
+    const array = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) array[i] = interner.valueOf(v[at + i]!);
+    return array;
+  };
+  const properties = layout.map(({ field, offset, spread }) => {
+    const key = JSON.stringify(field);
+    if (spread === 0) return `${key}: interner.valueOf(v[o + ${offset}])`;
     return (
-      `v = state[${key}]; b = parent[${key}]; id = pv[po + ${i}];\n` +
-      `out[o + ${i}] = v === b ? id : interner.intern(v, b, id);`
+      `${key}: v[o + ${offset}] === ${SPREAD} ? elements(v, o + ${offset + 1}, ${spread}) ` +
+      `: interner.valueOf(v[o + ${offset}])`
     );
   });
-  const body = `return function encodeSuccessor(state, out, o, parent, pv, po) {\nlet v, b, id;\n${lines.join('\n')}\n};`;
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from the model's own field names
-  return new Function('interner', body)(interner) as ReturnType<typeof compileSuccessorEncoder>;
+  const body = `return function decode(v, o) {\nreturn { ${properties.join(',\n')} };\n};`;
+  return new Function('interner', 'elements', body)(interner, elements) as (vector: Int32Array, offset: number) => State;
 }

@@ -25,7 +25,7 @@ export class VisitedStates {
   /** Record a state; returns its new number, or -1 when its fingerprint was already there. */
   add(hi: number, lo: number, parent: number): number {
     const n = this.count;
-    if (this.fingerprints.insert(hi, lo, n) >= 0) return -1;
+    if (!this.fingerprints.add(hi, lo)) return -1;
     if (n === this.parents.length) this.grow();
     this.parents[n] = parent;
     this.his[n] = hi;

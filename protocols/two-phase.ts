@@ -10,7 +10,7 @@
 import type { Model, ModelDefinition, Size } from '../checker/model.js';
 import type { Message, RMState, TwoPhaseState } from '../impl/two-phase.js';
 import { ABORT, COMMIT, compareMessages, preparedMessages, rmName } from '../impl/two-phase.js';
-import { compareNatural, replaceAt, setAdd, setHas } from '../impl/sorted-set.js';
+import { compareNatural, replaceAt, setAdd } from '../impl/sorted-set.js';
 import { tcConsistent, typeOk } from '../invariants/two-phase.js';
 
 export type TwoPhaseAction =
@@ -60,7 +60,8 @@ export function twoPhaseModel(rmCount: number, bugs: ReadonlySet<string> = new S
   const tmCommit: TwoPhaseAction = { kind: 'TMCommit' };
   const tmAbort: TwoPhaseAction = { kind: 'TMAbort' };
 
-  const hasMsg = (s: TwoPhaseState, m: Message): boolean => setHas(s.msgs, m, compareMessages);
+  // Every message in `msgs` is one of the frozen constants, so membership is by identity.
+  const hasMsg = (s: TwoPhaseState, m: Message): boolean => s.msgs.includes(m);
   // States are built with all four fields in one order (not with spreads): one object shape
   // for every state keeps property access monomorphic in the hot loop.
   const make = (
