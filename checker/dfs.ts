@@ -68,6 +68,7 @@ export function depthFirst<S extends State, A extends Action>(
     const s = initial[i]!;
     codec.encode(s, child, 0);
     codec.fingerprint(child, 0);
+    if (run.atStateLimit(codec.hi, codec.lo)) break;
     const n = visited.add(codec.hi, codec.lo, NO_PARENT);
     if (n < 0) continue;
     codec.checkShape(s);
@@ -103,6 +104,7 @@ export function depthFirst<S extends State, A extends Action>(
         if (!visited.has(codec.hi, codec.lo)) run.incompleteReason = 'max-depth';
         continue;
       }
+      if (run.atStateLimit(codec.hi, codec.lo)) break search;
       const n = visited.add(codec.hi, codec.lo, number);
       if (n < 0) continue;
       codec.checkShape(next);
@@ -110,10 +112,6 @@ export function depthFirst<S extends State, A extends Action>(
       if (broken !== undefined) {
         if (depth + 1 > run.depth) run.depth = depth + 1;
         found = { invariant: broken, kind: 'state', stateNumber: n };
-        break search;
-      }
-      if (visited.size >= run.maxStates) {
-        run.incompleteReason = 'max-states';
         break search;
       }
       stack.push(child, n, depth + 1);

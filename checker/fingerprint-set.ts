@@ -88,7 +88,7 @@ export class FingerprintSet {
    */
   collisionProbability(): number {
     const n = this.count;
-    return Math.min(1, (n * (n - 1)) / 2 / 2 ** 64);
+    return n < 2 ? 0 : Math.min(1, (n * (n - 1)) / 2 / 2 ** 64);
   }
 
   private grow(): void {

@@ -199,11 +199,12 @@ export class ValueInterner {
 
   private shapeOf(value: object): Shape {
     const keys = Object.keys(value);
-    const insertionKey = keys.join('\u0000');
+    // JSON, not a join: keys may contain any character, and `{}` must differ from `{"": x}`.
+    const insertionKey = JSON.stringify(keys);
     let shape = this.shapesByInsertionOrder.get(insertionKey);
     if (shape === undefined) {
       const sorted = [...keys].sort();
-      const sortedKey = sorted.join('\u0000');
+      const sortedKey = JSON.stringify(sorted);
       let id = this.shapeIdsBySortedKeys.get(sortedKey);
       if (id === undefined) {
         id = this.shapeIdsBySortedKeys.size;

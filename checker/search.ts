@@ -145,6 +145,17 @@ export class SearchRun<S extends State, A extends Action> {
     this.coverageCounts[i]!++;
   }
 
+  /**
+   * `true` when the state limit is reached and the state with this fingerprint would be one more:
+   * the search must stop, incomplete. Checked before a state is added, so a search never holds
+   * more than `maxStates` states, and one that finds exactly `maxStates` can still pass.
+   */
+  atStateLimit(hi: number, lo: number): boolean {
+    if (this.visited.size < this.maxStates || this.visited.has(hi, lo)) return false;
+    this.incompleteReason = 'max-states';
+    return true;
+  }
+
   /** The id of the first invariant `state` breaks, or `undefined`. */
   brokenInvariant(state: S): string | undefined {
     const invariants = this.invariants;

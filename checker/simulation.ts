@@ -13,6 +13,8 @@ import { NO_PARENT } from './visited.js';
 
 const DEFAULT_WALKS = 1000;
 const DEFAULT_WALK_DEPTH = 100;
+/** What `visit` returns when the state limit stops the walk (not an invariant id: ids are user strings, this is unique by identity). */
+const LIMIT = Symbol('state limit') as unknown as string;
 
 export function randomSimulation<S extends State, A extends Action>(
   model: Model<S, A>,
@@ -32,9 +34,13 @@ export function randomSimulation<S extends State, A extends Action>(
   let found: Found<S, A> | undefined;
   let steps = 0;
 
-  /** Record a state reached by the walk; returns the invariant it breaks, if it is new and breaks one. */
+  /**
+   * Record a state reached by the walk (its vector is in `child`). Returns the invariant it breaks
+   * if it is new and breaks one, `LIMIT` if it would exceed the state limit, else `undefined`.
+   */
   const visit = (state: S): string | undefined => {
     codec.fingerprint(child, 0);
+    if (run.atStateLimit(codec.hi, codec.lo)) return LIMIT;
     if (visited.add(codec.hi, codec.lo, NO_PARENT) < 0) return undefined;
     codec.checkShape(state);
     return run.brokenInvariant(state);
@@ -46,6 +52,7 @@ export function randomSimulation<S extends State, A extends Action>(
     path = [{ action: null, state }];
     codec.encode(state, child, 0);
     const brokenAtStart = visit(state);
+    if (brokenAtStart === LIMIT) break;
     if (brokenAtStart !== undefined) {
       found = { invariant: brokenAtStart, kind: 'state', stateNumber: -1 };
       break;
@@ -78,15 +85,12 @@ export function randomSimulation<S extends State, A extends Action>(
       if (next !== state) {
         codec.encode(next, child, 0, state, vector, 0);
         const broken = visit(next);
+        if (broken === LIMIT) break walking;
         if (broken !== undefined) {
           found = { invariant: broken, kind: 'state', stateNumber: -1 };
           break walking;
         }
         [vector, child] = [child, vector];
-        if (visited.size >= run.maxStates) {
-          run.incompleteReason = 'max-states';
-          break walking;
-        }
       }
       state = next;
     }
@@ -94,5 +98,4 @@ export function randomSimulation<S extends State, A extends Action>(
   if (run.incompleteReason === null) run.incompleteReason = 'simulation';
   const trace = path;
   return run.finish(found, () => trace);
-
 }

@@ -1,0 +1,69 @@
+/**
+ * `clusterspec check`: run the checker over each model of a validated {@link CheckPlan}, print the
+ * results (human text or `--json`), write `--trace-out`, and decide the exit code.
+ *
+ * @module
+ */
+import type { Action, CheckResult, Model, State } from '../checker/index.js';
+import { check } from '../checker/index.js';
+import { EXIT, type ExitCode } from './errors.js';
+import type { CheckPlan, ModelRun } from './options.js';
+import { startProgress } from './progress.js';
+import { renderSummary, runLabel } from './render.js';
+import { checkReport, traceFile, type TraceFile } from './report.js';
+import { writeFileAtomically } from './trace-file.js';
+
+interface Outcome {
+  readonly run: ModelRun;
+  readonly model: Model;
+  readonly result: CheckResult<State, Action>;
+}
+
+/** Check one model, with progress on stderr. */
+function checkOne(plan: CheckPlan, run: ModelRun): Outcome {
+  const model = run.definition.build(run.size, new Set(run.bugs));
+  const progress = startProgress(runLabel(run), plan.quiet);
+  try {
+    const result = check(model, {
+      ...plan.options,
+      ...(progress !== undefined && { onProgress: progress.onProgress, progressIntervalMs: progress.progressIntervalMs }),
+    });
+    return { run, model, result };
+  } finally {
+    progress?.end();
+  }
+}
+
+/** 1 if any model has a violation, else 3 if any search is incomplete, else 0. */
+export function exitCodeOf(outcomes: readonly { readonly result: CheckResult<State, Action> }[]): ExitCode {
+  if (outcomes.some((o) => o.result.result === 'violation')) return EXIT.violation;
+  if (outcomes.some((o) => o.result.result === 'incomplete')) return EXIT.incomplete;
+  return EXIT.pass;
+}
+
+export function runCheck(plan: CheckPlan): ExitCode {
+  const outcomes: Outcome[] = [];
+  plan.runs.forEach((run, i) => {
+    const outcome = checkOne(plan, run);
+    outcomes.push(outcome);
+    if (!plan.json) {
+      process.stdout.write(`${i > 0 ? '\n' : ''}${renderSummary(run, outcome.model, outcome.result)}`);
+    }
+  });
+
+  if (plan.json) {
+    const reports = outcomes.map((o) => checkReport(o.run, o.result));
+    process.stdout.write(`${JSON.stringify(plan.single ? reports[0] : reports, null, 2)}\n`);
+  }
+
+  if (plan.traceOut !== undefined) {
+    const traces = outcomes
+      .map((o) => traceFile(o.run, o.model, o.result))
+      .filter((t): t is TraceFile => t !== undefined);
+    if (traces.length > 0) {
+      writeFileAtomically(plan.traceOut, `${JSON.stringify(plan.single ? traces[0] : traces, null, 2)}\n`);
+      if (!plan.json) process.stdout.write(`\ncounterexample written to ${plan.traceOut}\n`);
+    }
+  }
+  return exitCodeOf(outcomes);
+}

@@ -1,0 +1,121 @@
+/**
+ * The command-line grammar (commander): commands, options, help, and the mapping of every kind of
+ * failure to an exit code and one line on stderr.
+ *
+ * @module
+ */
+import fs from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import type { ModelDefinition } from '../checker/index.js';
+import { STRATEGIES } from '../checker/index.js';
+import { registry } from '../protocols/registry.js';
+import { runCheck } from './check.js';
+import { EXIT, UsageError, type ExitCode } from './errors.js';
+import { runList } from './list.js';
+import { buildCheckPlan, type RawCheckOptions } from './options.js';
+
+const NAME = 'clusterspec';
+
+/** `clusterspec: <message>` on one line. */
+function reportError(message: string): void {
+  const oneLine = message.replace(/\s*\n\s*/g, ' ').trim();
+  process.stderr.write(`${NAME}: ${oneLine}\n`);
+}
+
+/** Commander's error text without its `error: ` prefix. */
+const commanderMessage = (text: string): string => text.replace(/^error:\s*/, '');
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+function version(): string {
+  try {
+    const pkg: unknown = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    if (typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string') return pkg.version;
+  } catch {
+    // fall through
+  }
+  return 'unknown';
+}
+
+const CHECK_EXAMPLES = `
+Examples:
+  $ clusterspec check two-phase
+  $ clusterspec check two-phase --size rm=5 --json
+  $ clusterspec check two-phase --bug tm-commit-without-all-votes --trace-out cex.json
+  $ clusterspec check --all --large --time-limit 10m
+  $ clusterspec check two-phase --strategy random --seed 7 --walks 5000
+
+Exit codes: 0 pass, 1 violation, 2 bad input, 3 incomplete (no violation), 4 error.`;
+
+/** Build the program. Actions store their exit code in `exit.code`. */
+function buildProgram(models: readonly ModelDefinition[], exit: { code: ExitCode }): Command {
+  const program = new Command(NAME)
+    .description('Explicit-state model checking of distributed-protocol specifications.')
+    .version(version(), '-V, --version')
+    // Both settings are inherited by the commands defined below.
+    .exitOverride()
+    .configureOutput({ outputError: (text) => reportError(commanderMessage(text)) });
+
+  program
+    .command('list')
+    .description('list the models with their sizes, invariants and seeded bugs')
+    .option('--json', 'print a JSON array instead of text')
+    .action((options: { json?: boolean }) => {
+      exit.code = runList(models, options);
+    });
+
+  program
+    .command('check')
+    .description('model-check the named models (or every model with --all)')
+    .argument('[models...]', `models to check (${models.map((m) => m.name).join(', ')})`)
+    .option('--all', 'check every registered model')
+    .option('--size <key=value>', 'set a size parameter, e.g. rm=4 (repeatable)', collect)
+    .option('--large', "start from the models' large size instead of the default one")
+    .option('--bug <id>', 'switch on a seeded bug (repeatable)', collect)
+    .option('--strategy <name>', `search strategy: ${STRATEGIES.join(', ')} (default: bfs)`)
+    .option('--seed <n>', 'seed of the random strategy, a non-negative integer (default: 0)')
+    .option('--max-states <n>', 'stop (incomplete) after this many distinct states')
+    .option('--max-depth <n>', 'do not explore deeper than this many steps (random: walk length, default 100)')
+    .option('--time-limit <duration>', 'stop (incomplete) after this long: seconds, or 30s, 5m, 1h')
+    .option('--walks <n>', 'random strategy: number of walks (default: 1000)')
+    .option('--json', 'print the results as JSON on stdout')
+    .option('--trace-out <file>', 'write the counterexample as JSON to <file> when a violation is found')
+    .option('--quiet', 'do not show progress on stderr')
+    .addHelpText('after', CHECK_EXAMPLES)
+    .action((names: string[], options: RawCheckOptions) => {
+      exit.code = runCheck(buildCheckPlan(names, options, models));
+    });
+
+  return program;
+}
+
+/** Run `clusterspec` with the arguments after the program name; returns the exit code. */
+export function run(args: readonly string[], models: readonly ModelDefinition[] = registry): ExitCode {
+  if (args.length === 0) {
+    reportError(`missing command: use "list" or "check" (see ${NAME} --help)`);
+    return EXIT.usage;
+  }
+  const exit: { code: ExitCode } = { code: EXIT.pass };
+  const program = buildProgram(models, exit);
+  const [first, second] = args;
+  if (first === 'help' && second !== undefined && !program.commands.some((c) => c.name() === second)) {
+    // Commander would print the whole help on stderr.
+    reportError(`unknown command '${second}'`);
+    return EXIT.usage;
+  }
+  try {
+    program.parse([...args], { from: 'user' });
+    return exit.code;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      reportError(error.message);
+      return EXIT.usage;
+    }
+    if (error instanceof CommanderError) {
+      // --help, --version and `help` exit 0; every other commander error was reported by outputError.
+      return error.exitCode === 0 ? EXIT.pass : EXIT.usage;
+    }
+    reportError(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT.error;
+  }
+}

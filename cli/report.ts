@@ -1,0 +1,126 @@
+/**
+ * The machine-readable shapes `clusterspec` prints (`list --json`, `check --json`) and writes
+ * (`--trace-out`). They are a contract for CI: `docs/cli.md` documents them; change both together.
+ *
+ * @module
+ */
+import type {
+  Action,
+  CheckResult,
+  IncompleteReason,
+  Model,
+  ModelDefinition,
+  Size,
+  State,
+  Strategy,
+  Verdict,
+} from '../checker/index.js';
+import type { ModelRun } from './options.js';
+
+/** One element of `clusterspec list --json`. */
+export interface ModelListing {
+  readonly name: string;
+  readonly summary: string;
+  readonly sizes: { readonly default: Size; readonly large: Size };
+  readonly invariants: readonly { readonly id: string; readonly description: string }[];
+  readonly bugs: readonly { readonly id: string; readonly breaks: string; readonly description: string }[];
+}
+
+/** The result of checking one model, as `clusterspec check --json` prints it. */
+export interface CheckReport {
+  readonly model: string;
+  readonly size: Size;
+  readonly bugs: readonly string[];
+  readonly strategy: Strategy;
+  readonly seed: number;
+  readonly result: Verdict;
+  readonly incompleteReason: IncompleteReason | null;
+  readonly distinctStates: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly seconds: number;
+  readonly statesPerSecond: number;
+  readonly peakRssBytes: number;
+  readonly collisionProbability: number;
+  /** Times each action kind fired, in the model's order of kinds. */
+  readonly coverage: { readonly [kind: string]: number };
+  readonly neverFired: readonly string[];
+  readonly violation: {
+    readonly invariant: string;
+    readonly kind: 'state' | 'step';
+    /** Number of actions from the initial state to the violation. */
+    readonly traceLength: number;
+  } | null;
+}
+
+/** The counterexample file `--trace-out` writes (one per violating model). */
+export interface TraceFile {
+  readonly formatVersion: 0;
+  readonly model: string;
+  readonly size: Size;
+  readonly bugs: readonly string[];
+  readonly strategy: Strategy;
+  readonly seed: number;
+  readonly invariant: string;
+  readonly kind: 'state' | 'step';
+  readonly steps: readonly {
+    readonly index: number;
+    /** `model.describe(action)`, or `null` for the initial state. */
+    readonly action: string | null;
+    readonly view: Record<string, unknown>;
+  }[];
+}
+
+export function modelListing(m: ModelDefinition): ModelListing {
+  return {
+    name: m.name,
+    summary: m.summary,
+    sizes: { default: m.sizes.default, large: m.sizes.large },
+    invariants: m.invariants.map(({ id, description }) => ({ id, description })),
+    bugs: m.bugs.map(({ id, breaks, description }) => ({ id, breaks, description })),
+  };
+}
+
+export function checkReport(run: ModelRun, result: CheckResult<State, Action>): CheckReport {
+  const v = result.violation;
+  return {
+    model: run.definition.name,
+    size: run.size,
+    bugs: run.bugs,
+    strategy: result.strategy,
+    seed: result.seed,
+    result: result.result,
+    incompleteReason: result.incompleteReason,
+    distinctStates: result.distinctStates,
+    transitions: result.transitions,
+    depth: result.depth,
+    seconds: result.seconds,
+    statesPerSecond: result.statesPerSecond,
+    peakRssBytes: result.peakRssBytes,
+    collisionProbability: result.collisionProbability,
+    coverage: Object.fromEntries(result.coverage.map((c) => [c.kind, c.fired])),
+    neverFired: result.neverFired,
+    violation: v === null ? null : { invariant: v.invariant, kind: v.kind, traceLength: v.steps.length - 1 },
+  };
+}
+
+/** The trace file of a violating run, or `undefined` when the run found no violation. */
+export function traceFile(run: ModelRun, model: Model, result: CheckResult<State, Action>): TraceFile | undefined {
+  const v = result.violation;
+  if (v === null) return undefined;
+  return {
+    formatVersion: 0,
+    model: run.definition.name,
+    size: run.size,
+    bugs: run.bugs,
+    strategy: result.strategy,
+    seed: result.seed,
+    invariant: v.invariant,
+    kind: v.kind,
+    steps: v.steps.map((step, index) => ({
+      index,
+      action: step.action === null ? null : model.describe(step.action),
+      view: model.view(step.state),
+    })),
+  };
+}
