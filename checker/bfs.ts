@@ -46,6 +46,9 @@ export function breadthFirst<S extends State, A extends Action>(
     const vectors = queue.currentVectors;
     const offset = queue.currentOffset;
     const state = codec.decode(vectors, offset) as S;
+    codec.fingerprint(vectors, offset);
+    const parentHi = codec.hi;
+    const parentLo = codec.lo;
     if (depth > run.depth) run.depth = depth;
     if ((++expanded & 0xff) === 0 && !run.tick(queue.size)) break;
     actions.length = 0;
@@ -62,7 +65,7 @@ export function breadthFirst<S extends State, A extends Action>(
       }
       if (next === state) continue;
       codec.encode(next, child, 0, state, vectors, offset);
-      codec.fingerprint(child, 0);
+      codec.fingerprintFrom(parentHi, parentLo, vectors, offset, child, 0);
       if (depth >= maxDepth) {
         // Not expanded beyond the bound: the search is incomplete if this would be a new state.
         if (!visited.has(codec.hi, codec.lo)) run.incompleteReason = 'max-depth';

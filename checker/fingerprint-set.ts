@@ -10,12 +10,21 @@
  */
 
 const INITIAL_CAPACITY = 1 << 14;
+const RECENT_SIZE = 1 << 14;
+const RECENT_MASK = RECENT_SIZE - 1;
 
 export class FingerprintSet {
   private table: Int32Array;
   private mask: number;
   private count = 0;
   private hasZero = false;
+  /**
+   * A small direct-mapped cache of fingerprints known to be in the set, small enough to stay in
+   * the processor's cache. Breadth-first search meets most duplicates soon after their first
+   * sighting (the two orders of a diamond are expanded close together), so most lookups of a
+   * duplicate end here without touching the big table.
+   */
+  private readonly recent = new Int32Array(2 * RECENT_SIZE);
 
   constructor(initialCapacity = INITIAL_CAPACITY) {
     let capacity = INITIAL_CAPACITY;
@@ -47,6 +56,11 @@ export class FingerprintSet {
       this.count++;
       return true;
     }
+    const recent = this.recent;
+    const r = (hi & RECENT_MASK) << 1;
+    if (recent[r + 1] === lo && recent[r] === hi) return false;
+    recent[r] = hi;
+    recent[r + 1] = lo;
     const table = this.table;
     const mask = this.mask;
     let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;

@@ -122,35 +122,70 @@ export class StateCodec {
     }
   }
 
-  /** Fingerprint `vector[offset .. offset+width)` into {@link hi} and {@link lo}. */
+  /**
+   * Fingerprint `vector[offset .. offset+width)` into {@link hi} and {@link lo}.
+   *
+   * The fingerprint is a Zobrist hash: the XOR over slots k of a pseudo-random 64-bit value
+   * Z(k, id) of the slot and its id. So a successor's fingerprint follows from its parent's by
+   * XOR-ing out and in the few slots that changed ({@link fingerprintFrom}), instead of hashing
+   * the whole vector again.
+   */
   fingerprint(vector: Int32Array, offset: number): void {
-    let h1 = 0x9e3779b9 ^ this.width;
-    let h2 = 0x7f4a7c15;
-    const end = offset + this.width;
-    for (let i = offset; i < end; i++) {
-      const x = vector[i]!;
-      h1 = Math.imul(h1 ^ x, 0xcc9e2d51);
-      h1 = (h1 << 15) | (h1 >>> 17);
-      h1 = Math.imul(h1, 0x1b873593);
-      h2 = Math.imul(h2 ^ x, 0x85ebca77);
-      h2 = (h2 << 13) | (h2 >>> 19);
-      h2 = Math.imul(h2, 0xc2b2ae3d) + h1;
+    let h1 = 0;
+    let h2 = 0;
+    for (let k = 0; k < this.width; k++) {
+      const id = vector[offset + k]!;
+      h1 ^= zobristLow(k, id);
+      h2 ^= zobristHigh(k, id);
     }
-    h1 ^= h2;
-    h1 ^= h1 >>> 16;
-    h1 = Math.imul(h1, 0x85ebca6b);
-    h1 ^= h1 >>> 13;
-    h1 = Math.imul(h1, 0xc2b2ae35);
-    h1 ^= h1 >>> 16;
-    h2 ^= h1;
-    h2 ^= h2 >>> 15;
-    h2 = Math.imul(h2, 0x2c1b3c6d);
-    h2 ^= h2 >>> 12;
-    h2 = Math.imul(h2, 0x297a2d39);
-    h2 ^= h2 >>> 15;
     this.hi = h2 >>> 0;
     this.lo = h1 >>> 0;
   }
+
+  /**
+   * Fingerprint `vector[offset ..]` into {@link hi} and {@link lo}, given the fingerprint
+   * `(parentHi, parentLo)` of `parentVector[parentOffset ..]`: only slots that differ cost work.
+   */
+  fingerprintFrom(
+    parentHi: number,
+    parentLo: number,
+    parentVector: Int32Array,
+    parentOffset: number,
+    vector: Int32Array,
+    offset: number,
+  ): void {
+    let h1 = parentLo | 0;
+    let h2 = parentHi | 0;
+    for (let k = 0; k < this.width; k++) {
+      const id = vector[offset + k]!;
+      const before = parentVector[parentOffset + k]!;
+      if (id !== before) {
+        h1 ^= zobristLow(k, before) ^ zobristLow(k, id);
+        h2 ^= zobristHigh(k, before) ^ zobristHigh(k, id);
+      }
+    }
+    this.hi = h2 >>> 0;
+    this.lo = h1 >>> 0;
+  }
+}
+
+/** Murmur3's 32-bit finalizer: a bijection that mixes every input bit into every output bit. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** Low 32 bits of Z(slot, id). */
+function zobristLow(slot: number, id: number): number {
+  return fmix32(Math.imul(id + 1, 0x9e3779b1) ^ Math.imul(slot + 1, 0x27d4eb2f) ^ 0x165667b1);
+}
+
+/** High 32 bits of Z(slot, id): other multipliers, so the two halves are independent. */
+function zobristHigh(slot: number, id: number): number {
+  return fmix32(Math.imul(id + 1, 0x85ebca77) ^ Math.imul(slot + 1, 0xc2b2ae3d) ^ 0x7f4a7c15);
 }
 
 /**
