@@ -64,8 +64,7 @@ export function breadthFirst<S extends State, A extends Action>(
         break search;
       }
       if (next === state) continue;
-      codec.encode(next, child, 0, state, vectors, offset);
-      codec.fingerprintFrom(parentHi, parentLo, vectors, offset, child, 0);
+      codec.encodeAndFingerprint(next, child, 0, state, vectors, offset, parentHi, parentLo);
       if (depth >= maxDepth) {
         // Not expanded beyond the bound: the search is incomplete if this would be a new state.
         if (!visited.has(codec.hi, codec.lo)) run.incompleteReason = 'max-depth';

@@ -82,6 +82,9 @@ export function depthFirst<S extends State, A extends Action>(
   search: while (found === undefined && stack.size > 0) {
     const { number, depth } = stack.pop(parentVector);
     const state = codec.decode(parentVector, 0) as S;
+    codec.fingerprint(parentVector, 0);
+    const parentHi = codec.hi;
+    const parentLo = codec.lo;
     if (depth > run.depth) run.depth = depth;
     if ((++expanded & 0xff) === 0 && !run.tick(stack.size)) break;
     actions.length = 0;
@@ -98,8 +101,7 @@ export function depthFirst<S extends State, A extends Action>(
         break search;
       }
       if (next === state) continue;
-      codec.encode(next, child, 0, state, parentVector, 0);
-      codec.fingerprint(child, 0);
+      codec.encodeAndFingerprint(next, child, 0, state, parentVector, 0, parentHi, parentLo);
       if (depth >= maxDepth) {
         if (!visited.has(codec.hi, codec.lo)) run.incompleteReason = 'max-depth';
         continue;

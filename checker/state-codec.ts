@@ -38,6 +38,8 @@ type SuccessorEncoder = (
   parent: State,
   parentVector: Int32Array,
   parentOffset: number,
+  parentHi: number,
+  parentLo: number,
 ) => void;
 
 /** The encoder of one model's states. Not reentrant: one search uses one codec. */
@@ -74,7 +76,7 @@ export class StateCodec {
       return slot;
     });
     this.width = offset;
-    this.encodeSuccessor = compileSuccessorEncoder(this.layout, this.interner);
+    this.encodeSuccessor = compileSuccessorEncoder(this.layout, this.interner, this);
     // Rebuilt states list their fields in the example's order, so they share its object shape.
     const inExampleOrder = Object.keys(example).map((field) => this.layout.find((slot) => slot.field === field)!);
     this.decode = compileDecoder(inExampleOrder, this.interner);
@@ -93,7 +95,7 @@ export class StateCodec {
     parentOffset = 0,
   ): void {
     if (parent !== undefined && parentVector !== undefined) {
-      this.encodeSuccessor(state, out, outOffset, parent, parentVector, parentOffset);
+      this.encodeSuccessor(state, out, outOffset, parent, parentVector, parentOffset, 0, 0);
       return;
     }
     const record = state as Readonly<Record<string, unknown>>;
@@ -110,6 +112,23 @@ export class StateCodec {
         out.fill(0, at + 1, at + 1 + spread);
       }
     }
+  }
+
+  /**
+   * {@link encode} a successor of `parent` and fingerprint it in the same pass, from the parent's
+   * fingerprint `(parentHi, parentLo)`: the search's hot path. The result is in {@link hi}/{@link lo}.
+   */
+  encodeAndFingerprint(
+    state: State,
+    out: Int32Array,
+    outOffset: number,
+    parent: State,
+    parentVector: Int32Array,
+    parentOffset: number,
+    parentHi: number,
+    parentLo: number,
+  ): void {
+    this.encodeSuccessor(state, out, outOffset, parent, parentVector, parentOffset, parentHi, parentLo);
   }
 
   /** Checks that `state` has exactly this model's components (used on every new distinct state). */
@@ -192,37 +211,50 @@ function zobristHigh(slot: number, id: number): number {
  * The successor encoder, generated once per model with the field names spelled out: `state.msgs`
  * is a monomorphic property load where `state[fields[i]]` would be a megamorphic keyed load, and
  * that difference is a large part of the encoding time. The generated code does what
- * `StateCodec.encode` does without a parent, plus the reference-equality shortcuts.
+ * `StateCodec.encode` does without a parent, plus the reference-equality shortcuts, and updates
+ * the parent's Zobrist fingerprint for each slot whose id changed, in the same pass.
  */
-function compileSuccessorEncoder(layout: readonly FieldSlot[], interner: ValueInterner): SuccessorEncoder {
-  const lines: string[] = ['let v, b, i, n;'];
+function compileSuccessorEncoder(layout: readonly FieldSlot[], interner: ValueInterner, codec: StateCodec): SuccessorEncoder {
+  const flip = (k: string, before: string, after: string): string =>
+    `h1 ^= zl(${k}, ${before}) ^ zl(${k}, ${after}); h2 ^= zh(${k}, ${before}) ^ zh(${k}, ${after});`;
+  const lines: string[] = ['let v, b, i, n, id, h1 = ph | 0, h2 = ph2 | 0;'];
   for (const { field, offset, spread } of layout) {
     const key = JSON.stringify(field);
     lines.push(`v = state[${key}]; b = parent[${key}];`);
     if (spread === 0) {
       lines.push(
-        `out[o + ${offset}] = v === b ? pv[po + ${offset}] : interner.intern(v, b, pv[po + ${offset}]);`,
+        `id = pv[po + ${offset}];`,
+        `if (v === b) out[o + ${offset}] = id;`,
+        `else { n = interner.intern(v, b, id); out[o + ${offset}] = n; if (n !== id) { ${flip(String(offset), 'id', 'n')} } }`,
       );
       continue;
     }
     const end = offset + 1 + spread;
     lines.push(
       `if (v === b) { for (i = ${offset}; i < ${end}; i++) out[o + i] = pv[po + i]; }`,
-      `else if (Array.isArray(v) && v.length === ${spread}) {`,
+      `else if (Array.isArray(v) && v.length === ${spread} && pv[po + ${offset}] === ${SPREAD}) {`,
       `  out[o + ${offset}] = ${SPREAD};`,
-      `  if (pv[po + ${offset}] === ${SPREAD}) {`,
-      `    for (i = 0; i < ${spread}; i++) { const e = v[i], f = b[i], id = pv[po + ${offset + 1} + i];`,
-      `      out[o + ${offset + 1} + i] = e === f ? id : interner.intern(e, f, id); }`,
-      `  } else { for (i = 0; i < ${spread}; i++) out[o + ${offset + 1} + i] = interner.intern(v[i], undefined, -1); }`,
+      `  for (i = 0; i < ${spread}; i++) {`,
+      `    const e = v[i], f = b[i]; id = pv[po + ${offset + 1} + i];`,
+      `    if (e === f) out[o + ${offset + 1} + i] = id;`,
+      `    else { n = interner.intern(e, f, id); out[o + ${offset + 1} + i] = n; if (n !== id) { ${flip(`${offset + 1} + i`, 'id', 'n')} } }`,
+      `  }`,
       `} else {`,
-      `  n = pv[po + ${offset}] === ${SPREAD} ? interner.intern(v, undefined, -1) : interner.intern(v, b, pv[po + ${offset}]);`,
-      `  out[o + ${offset}] = n;`,
-      `  for (i = ${offset + 1}; i < ${end}; i++) out[o + i] = 0;`,
+      // Rare: the field changes form (spread <-> whole value). Encode it afresh, then diff.
+      `  if (Array.isArray(v) && v.length === ${spread}) {`,
+      `    out[o + ${offset}] = ${SPREAD};`,
+      `    for (i = 0; i < ${spread}; i++) out[o + ${offset + 1} + i] = interner.intern(v[i], undefined, -1);`,
+      `  } else {`,
+      `    out[o + ${offset}] = pv[po + ${offset}] === ${SPREAD} ? interner.intern(v, undefined, -1) : interner.intern(v, b, pv[po + ${offset}]);`,
+      `    for (i = ${offset + 1}; i < ${end}; i++) out[o + i] = 0;`,
+      `  }`,
+      `  for (i = ${offset}; i < ${end}; i++) { id = pv[po + i]; n = out[o + i]; if (n !== id) { ${flip('i', 'id', 'n')} } }`,
       `}`,
     );
   }
-  const body = `return function encodeSuccessor(state, out, o, parent, pv, po) {\n${lines.join('\n')}\n};`;
-  return new Function('interner', body)(interner) as SuccessorEncoder;
+  lines.push('codec.hi = h2 >>> 0;', 'codec.lo = h1 >>> 0;');
+  const body = `return function encodeSuccessor(state, out, o, parent, pv, po, ph2, ph) {\n${lines.join('\n')}\n};`;
+  return new Function('interner', 'codec', 'zl', 'zh', body)(interner, codec, zobristLow, zobristHigh) as SuccessorEncoder;
 }
 
 /** The decoder: one object literal with the fields in the model's own order. */

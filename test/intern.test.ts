@@ -480,6 +480,36 @@ describe('StateCodec', () => {
     );
   });
 
+  it('the incremental fingerprints (encodeAndFingerprint, fingerprintFrom) equal the full one', () => {
+    fc.assert(
+      fc.property(stateArb, fc.array(fc.tuple(fc.nat(), editArb), { minLength: 1, maxLength: 8 }), (start, edits) => {
+        const codec = new StateCodec(start);
+        let state: Record<string, Json> = start;
+        let vector = encode(codec, state);
+        codec.fingerprint(vector, 0);
+        let hi = codec.hi;
+        let lo = codec.lo;
+        for (const [which, edit] of edits) {
+          const field = codec.fields[which % codec.fields.length]!;
+          const child = { ...state, [field]: applyEdit(state[field]!, edit) };
+          const out = new Int32Array(codec.width);
+          codec.encodeAndFingerprint(child, out, 0, state, vector, 0, hi, lo);
+          const fused = [codec.hi, codec.lo];
+          codec.fingerprintFrom(hi, lo, vector, 0, out, 0);
+          const incremental = [codec.hi, codec.lo];
+          codec.fingerprint(out, 0);
+          const full = [codec.hi, codec.lo];
+          expect(fused).toEqual(full);
+          expect(incremental).toEqual(full);
+          [hi, lo] = full as [number, number];
+          state = child;
+          vector = out;
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('encoding into a reused buffer gives the same vector as into a fresh one', () => {
     fc.assert(
       fc.property(stateArb, fc.array(fc.tuple(fc.nat(), editArb), { minLength: 1, maxLength: 8 }), (start, edits) => {
