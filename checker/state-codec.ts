@@ -259,9 +259,11 @@ function compileSuccessorEncoder(layout: readonly FieldSlot[], interner: ValueIn
 
 /** The decoder: one object literal with the fields in the model's own order. */
 function compileDecoder(layout: readonly FieldSlot[], interner: ValueInterner): (vector: Int32Array, offset: number) => State {
+  // Built with push, not `new Array(n)`: a preallocated array is "holey" in V8, and every read of
+  // it (in the model and in the encoder) would pay for a hole check.
   const elements = (v: Int32Array, at: number, n: number): unknown[] => {
-    const array = new Array<unknown>(n);
-    for (let i = 0; i < n; i++) array[i] = interner.valueOf(v[at + i]!);
+    const array: unknown[] = [];
+    for (let i = 0; i < n; i++) array.push(interner.valueOf(v[at + i]!));
     return array;
   };
   const properties = layout.map(({ field, offset, spread }) => {

@@ -37,10 +37,11 @@ export function setAdd<T>(set: readonly T[], item: T, compare: Compare<T>): read
   const i = setIndexOf(set, item, compare);
   if (i >= 0) return set;
   const at = -i - 1;
-  const result = new Array<T>(set.length + 1);
-  for (let k = 0; k < at; k++) result[k] = set[k]!;
-  result[at] = item;
-  for (let k = at; k < set.length; k++) result[k + 1] = set[k]!;
+  // Built with push: a preallocated `new Array(n)` would be a slower "holey" array in V8.
+  const result: T[] = [];
+  for (let k = 0; k < at; k++) result.push(set[k]!);
+  result.push(item);
+  for (let k = at; k < set.length; k++) result.push(set[k]!);
   return result;
 }
 
