@@ -10,19 +10,14 @@
 import { check } from '../checker/index.js';
 import type { Size } from '../checker/index.js';
 import { findModel, registry } from '../protocols/registry.js';
+import type { CheckStatistics } from '../cli/report.js';
 
 /** What one benchmark run measured (`bench.ts` prints these in its `results`). */
-export interface BenchResult {
+export interface BenchResult extends CheckStatistics {
   readonly model: string;
   readonly size: Size;
   /** The checker's verdict: `pass` unless the model is broken. */
   readonly result: string;
-  readonly distinctStates: number;
-  readonly transitions: number;
-  readonly depth: number;
-  readonly seconds: number;
-  readonly statesPerSecond: number;
-  readonly peakRssBytes: number;
 }
 
 function fail(message: string): never {

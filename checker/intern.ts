@@ -17,6 +17,8 @@
  * @module
  */
 
+import { fmix32 } from './hash.js';
+
 /** Tag of an array tuple; object tuples are tagged with their (non-negative) shape id. */
 const ARRAY_TAG = -1;
 /** `offsets[id]` of a primitive: it has no tuple in the pool. */
@@ -27,14 +29,6 @@ interface Shape {
   readonly id: number;
   /** The keys, sorted: the order in which children are encoded. */
   readonly keys: readonly string[];
-}
-
-function finalizeHash(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
 }
 
 function describeBadValue(value: unknown): string {
@@ -237,7 +231,7 @@ export class ValueInterner {
       h = Math.imul(h ^ scratch[base + i]!, 0x5bd1e995);
       h ^= h >>> 15;
     }
-    h = finalizeHash(h);
+    h = fmix32(h);
     const pool = this.pool;
     const slots = this.slots;
     const mask = this.slotMask;

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { fmix32 } from './hash.js';
 import { ValueInterner } from './intern.js';
 import type { State } from './model.js';
 
@@ -186,15 +187,6 @@ export class StateCodec {
     this.hi = h2 >>> 0;
     this.lo = h1 >>> 0;
   }
-}
-
-/** Murmur3's 32-bit finalizer: a bijection that mixes every input bit into every output bit. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
 }
 
 /** Low 32 bits of Z(slot, id). */

@@ -7,13 +7,11 @@
 import type {
   Action,
   CheckResult,
-  IncompleteReason,
   Model,
   ModelDefinition,
   Size,
   State,
   Strategy,
-  Verdict,
 } from '../checker/index.js';
 import type { ModelRun } from './options.js';
 
@@ -26,22 +24,24 @@ export interface ModelListing {
   readonly bugs: readonly { readonly id: string; readonly breaks: string; readonly description: string }[];
 }
 
+/** The statistics of a check, shared by the `check --json` report and the benchmark. */
+export type CheckStatistics = Pick<
+  CheckResult,
+  | 'distinctStates'
+  | 'transitions'
+  | 'depth'
+  | 'seconds'
+  | 'statesPerSecond'
+  | 'peakRssBytes'
+>;
+
 /** The result of checking one model, as `clusterspec check --json` prints it. */
-export interface CheckReport {
+export interface CheckReport
+  extends CheckStatistics,
+    Pick<CheckResult, 'strategy' | 'seed' | 'result' | 'incompleteReason' | 'collisionProbability'> {
   readonly model: string;
   readonly size: Size;
   readonly bugs: readonly string[];
-  readonly strategy: Strategy;
-  readonly seed: number;
-  readonly result: Verdict;
-  readonly incompleteReason: IncompleteReason | null;
-  readonly distinctStates: number;
-  readonly transitions: number;
-  readonly depth: number;
-  readonly seconds: number;
-  readonly statesPerSecond: number;
-  readonly peakRssBytes: number;
-  readonly collisionProbability: number;
   /** Times each action kind fired, in the model's order of kinds. */
   readonly coverage: { readonly [kind: string]: number };
   readonly neverFired: readonly string[];
