@@ -13,8 +13,8 @@ import { NO_PARENT } from './visited.js';
 
 const DEFAULT_WALKS = 1000;
 const DEFAULT_WALK_DEPTH = 100;
-/** What `visit` returns when the state limit stops the walk (not an invariant id: ids are user strings, this is unique by identity). */
-const LIMIT = Symbol('state limit') as unknown as string;
+/** What `visit` returns when the state limit stops the walk. */
+const LIMIT: unique symbol = Symbol('state limit');
 
 export function randomSimulation<S extends State, A extends Action>(
   model: Model<S, A>,
@@ -38,7 +38,7 @@ export function randomSimulation<S extends State, A extends Action>(
    * Record a state reached by the walk (its vector is in `child`). Returns the invariant it breaks
    * if it is new and breaks one, `LIMIT` if it would exceed the state limit, else `undefined`.
    */
-  const visit = (state: S): string | undefined => {
+  const visit = (state: S): string | typeof LIMIT | undefined => {
     codec.fingerprint(child, 0);
     if (run.atStateLimit(codec.hi, codec.lo)) return LIMIT;
     if (visited.add(codec.hi, codec.lo, NO_PARENT) < 0) return undefined;
