@@ -35,7 +35,7 @@ export function breadthFirst<S extends State, A extends Action>(
       found = { invariant: broken, kind: 'state', stateNumber: n };
       break;
     }
-    queue.push(child, 0, n, 0);
+    queue.push(child, 0, n, 0, codec.hi, codec.lo);
   }
 
   const actions: A[] = [];
@@ -46,9 +46,8 @@ export function breadthFirst<S extends State, A extends Action>(
     const vectors = queue.currentVectors;
     const offset = queue.currentOffset;
     const state = codec.decode(vectors, offset) as S;
-    codec.fingerprint(vectors, offset);
-    const parentHi = codec.hi;
-    const parentLo = codec.lo;
+    const parentHi = queue.currentHi;
+    const parentLo = queue.currentLo;
     if (depth > run.depth) run.depth = depth;
     if ((++expanded & 0xff) === 0 && !run.tick(queue.size)) break;
     actions.length = 0;
@@ -80,7 +79,7 @@ export function breadthFirst<S extends State, A extends Action>(
         found = { invariant: broken, kind: 'state', stateNumber: n };
         break search;
       }
-      queue.push(child, 0, n, depth + 1);
+      queue.push(child, 0, n, depth + 1, codec.hi, codec.lo);
     }
   }
   return run.finish(found, (f) => rebuildCounterexample(model, codec, visited, f));

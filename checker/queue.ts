@@ -12,6 +12,9 @@ class Segment {
   readonly vectors: Int32Array;
   readonly numbers = new Int32Array(SEGMENT);
   readonly depths = new Int32Array(SEGMENT);
+  /** Fingerprint halves, kept so that expanding a state need not hash its vector again. */
+  readonly his = new Int32Array(SEGMENT);
+  readonly los = new Int32Array(SEGMENT);
   next: Segment | undefined;
   constructor(width: number) {
     this.vectors = new Int32Array(SEGMENT * width);
@@ -27,6 +30,8 @@ export class VectorQueue {
   /** The entry removed by the last {@link shift}; its vector is at `currentVectors[currentOffset ..]`. */
   currentNumber = 0;
   currentDepth = 0;
+  currentHi = 0;
+  currentLo = 0;
   currentVectors: Int32Array;
   currentOffset = 0;
 
@@ -39,8 +44,8 @@ export class VectorQueue {
     return this.count;
   }
 
-  /** Append a vector copied from `vector[offset ..]`. */
-  push(vector: Int32Array, offset: number, number: number, depth: number): void {
+  /** Append a vector copied from `vector[offset ..]`, with its state's number, depth and fingerprint. */
+  push(vector: Int32Array, offset: number, number: number, depth: number, hi: number, lo: number): void {
     if (this.tailIndex === SEGMENT) {
       const segment = new Segment(this.width);
       this.tail.next = segment;
@@ -51,6 +56,8 @@ export class VectorQueue {
     const i = this.tailIndex++;
     t.numbers[i] = number;
     t.depths[i] = depth;
+    t.his[i] = hi;
+    t.los[i] = lo;
     const w = this.width;
     const vectors = t.vectors;
     // A plain loop: `set(subarray(...))` would allocate a view per state.
@@ -69,6 +76,8 @@ export class VectorQueue {
     const i = this.headIndex++;
     this.currentNumber = h.numbers[i]!;
     this.currentDepth = h.depths[i]!;
+    this.currentHi = h.his[i]!;
+    this.currentLo = h.los[i]!;
     this.currentVectors = h.vectors;
     this.currentOffset = i * this.width;
     this.count--;
