@@ -43,13 +43,23 @@ export const TWO_PHASE_BUGS = [
     breaks: 'TCConsistent',
     description: 'a prepared resource manager may still choose to abort on its own',
   },
+  {
+    id: 'prepared-names-next-rm',
+    breaks: 'TypeOK',
+    description: 'an off-by-one: a resource manager\'s "Prepared" message names the next resource manager',
+  },
 ] as const;
 
 /** Build TwoPhase for `rmCount` resource managers. */
 export function twoPhaseModel(rmCount: number, bugs: ReadonlySet<string> = new Set()): Model<TwoPhaseState, TwoPhaseAction> {
   const commitOnOneVote = bugs.has('tm-commit-without-all-votes');
   const abortAfterPrepare = bugs.has('rm-abort-after-prepare');
+  const offByOne = bugs.has('prepared-names-next-rm');
   const prepared = preparedMessages(rmCount);
+  // The bug's messages: r(i) announces r(i+1); the last one names a resource manager that does not exist.
+  const sentPrepared = offByOne
+    ? prepared.map((_, rm) => prepared[rm + 1] ?? (Object.freeze({ type: 'Prepared', rm: rm + 1 }) as Message))
+    : prepared;
   const rms = Array.from({ length: rmCount }, (_, rm) => rm);
   const perRm = <K extends TwoPhaseAction['kind']>(kind: K) => rms.map((rm) => ({ kind, rm }) as TwoPhaseAction);
   const tmRcvPrepared = perRm('TMRcvPrepared');
@@ -86,7 +96,11 @@ export function twoPhaseModel(rmCount: number, bugs: ReadonlySet<string> = new S
     actions(s, out) {
       if (s.tmState === 'init') {
         out.push(tmCommit, tmAbort);
-        for (const m of s.msgs) if (m.type === 'Prepared') out.push(tmRcvPrepared[m.rm]!);
+        for (const m of s.msgs) {
+          // A message naming no resource manager (only under a seeded bug) has no receive step.
+          const receive = m.type === 'Prepared' ? tmRcvPrepared[m.rm] : undefined;
+          if (receive !== undefined) out.push(receive);
+        }
       }
       const commit = hasMsg(s, COMMIT);
       const abort = hasMsg(s, ABORT);
@@ -120,7 +134,7 @@ export function twoPhaseModel(rmCount: number, bugs: ReadonlySet<string> = new S
             replaceAt(s.rmState, a.rm, 'prepared'),
             s.tmState,
             s.tmPrepared,
-            setAdd(s.msgs, prepared[a.rm]!, compareMessages),
+            setAdd(s.msgs, sentPrepared[a.rm]!, compareMessages),
           );
         case 'RMChooseToAbort':
           if (!canAbort(s.rmState[a.rm]!)) return undefined;

@@ -111,6 +111,20 @@ describe('TwoPhase seeded bugs', () => {
     expect(shortest).toBe(9);
   });
 
+  it('prepared-names-next-rm: TypeOK, shortest trace of 1 step (the last resource manager prepares)', () => {
+    const model = twoPhaseModel(3, new Set(['prepared-names-next-rm']));
+    const result = check(model);
+    expect(result.result).toBe('violation');
+    expect(result.violation!.invariant).toBe('TypeOK');
+    const steps = result.violation!.steps;
+    expect(steps.slice(1).map((s) => model.describe(s.action!))).toEqual(['RMPrepare(r3)']);
+    expect(steps[1]!.state.msgs).toEqual([{ type: 'Prepared', rm: 3 }]);
+    // Without the bug the same step keeps TypeOK.
+    const correct = twoPhaseModel(3);
+    const typeOk = correct.invariants.find((i) => i.id === 'TypeOK')!;
+    expect(typeOk.holds(correct.next(correct.init()[0]!, steps[1]!.action!)!)).toBe(true);
+  });
+
   for (const bug of TWO_PHASE_BUGS) {
     it(`${bug.id}: caught by DFS and by random simulation too`, () => {
       for (const strategy of ['dfs', 'random'] as const) {
@@ -118,7 +132,7 @@ describe('TwoPhase seeded bugs', () => {
         const result = check(model, { strategy, seed: 1 });
         expect(result.result, strategy).toBe('violation');
         expect(result.violation!.invariant).toBe(bug.breaks);
-        expectReplays(model, result.violation!.steps);
+        expectReplays(model, result.violation!.steps, bug.breaks);
       }
     });
   }
@@ -131,6 +145,7 @@ describe('TwoPhase seeded bugs', () => {
 function expectReplays(
   model: ReturnType<typeof twoPhaseModel>,
   steps: readonly { readonly action: Parameters<typeof model.describe>[0] | null; readonly state: TwoPhaseState }[],
+  broken = 'TCConsistent',
 ): void {
   expect(steps[0]!.action).toBeNull();
   expect(model.init().map((s) => JSON.stringify(s))).toContain(JSON.stringify(steps[0]!.state));
@@ -139,5 +154,6 @@ function expectReplays(
     expect(next, `step ${i}`).toBeDefined();
     expect(JSON.stringify(next)).toBe(JSON.stringify(steps[i]!.state));
   }
-  steps.forEach((s, i) => expect(tcConsistent.holds(s.state), `state ${i}`).toBe(i < steps.length - 1));
+  const invariant = model.invariants.find((inv) => inv.id === broken)!;
+  steps.forEach((s, i) => expect(invariant.holds(s.state), `state ${i}`).toBe(i < steps.length - 1));
 }
