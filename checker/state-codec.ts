@@ -54,7 +54,13 @@ export class StateCodec {
   /** High and low 32 bits of the last {@link fingerprint}. Returned this way to avoid allocation. */
   hi = 0;
   lo = 0;
-  private readonly encodeSuccessor: SuccessorEncoder;
+  /**
+   * Encode a successor of `parent` (whose vector is at `parentVector[parentOffset ..]`) into
+   * `out[outOffset ..]`, and fingerprint it from the parent's fingerprint `(parentHi, parentLo)`
+   * in the same pass: the search's hot path. The result is in {@link hi}/{@link lo}. Generated
+   * per model (see `compileSuccessorEncoder`).
+   */
+  readonly encodeAndFingerprint: SuccessorEncoder;
   /**
    * The state whose vector is at `vector[offset ..]`, rebuilt from the interned components. A
    * search keeps only vectors of the states it has yet to expand (SPIN's COLLAPSE): no state
@@ -77,7 +83,7 @@ export class StateCodec {
       return slot;
     });
     this.width = offset;
-    this.encodeSuccessor = compileSuccessorEncoder(this.layout, this.interner, this);
+    this.encodeAndFingerprint = compileSuccessorEncoder(this.layout, this.interner, this);
     // Rebuilt states list their fields in the example's order, so they share its object shape.
     const inExampleOrder = Object.keys(example).map((field) => this.layout.find((slot) => slot.field === field)!);
     this.decode = compileDecoder(inExampleOrder, this.interner);
@@ -96,7 +102,7 @@ export class StateCodec {
     parentOffset = 0,
   ): void {
     if (parent !== undefined && parentVector !== undefined) {
-      this.encodeSuccessor(state, out, outOffset, parent, parentVector, parentOffset, 0, 0);
+      this.encodeAndFingerprint(state, out, outOffset, parent, parentVector, parentOffset, 0, 0);
       return;
     }
     const record = state as Readonly<Record<string, unknown>>;
@@ -115,23 +121,6 @@ export class StateCodec {
     }
   }
 
-  /**
-   * {@link encode} a successor of `parent` and fingerprint it in the same pass, from the parent's
-   * fingerprint `(parentHi, parentLo)`: the search's hot path. The result is in {@link hi}/{@link lo}.
-   */
-  encodeAndFingerprint(
-    state: State,
-    out: Int32Array,
-    outOffset: number,
-    parent: State,
-    parentVector: Int32Array,
-    parentOffset: number,
-    parentHi: number,
-    parentLo: number,
-  ): void {
-    this.encodeSuccessor(state, out, outOffset, parent, parentVector, parentOffset, parentHi, parentLo);
-  }
-
   /** Checks that `state` has exactly this model's components (used on every new distinct state). */
   checkShape(state: State): void {
     const keys = Object.keys(state);
@@ -147,8 +136,8 @@ export class StateCodec {
    *
    * The fingerprint is a Zobrist hash: the XOR over slots k of a pseudo-random 64-bit value
    * Z(k, id) of the slot and its id. So a successor's fingerprint follows from its parent's by
-   * XOR-ing out and in the few slots that changed ({@link fingerprintFrom}), instead of hashing
-   * the whole vector again.
+   * XOR-ing out and in the few slots that changed ({@link encodeAndFingerprint}), instead of
+   * hashing the whole vector again.
    */
   fingerprint(vector: Int32Array, offset: number): void {
     let h1 = 0;
@@ -157,32 +146,6 @@ export class StateCodec {
       const id = vector[offset + k]!;
       h1 ^= zobristLow(k, id);
       h2 ^= zobristHigh(k, id);
-    }
-    this.hi = h2 >>> 0;
-    this.lo = h1 >>> 0;
-  }
-
-  /**
-   * Fingerprint `vector[offset ..]` into {@link hi} and {@link lo}, given the fingerprint
-   * `(parentHi, parentLo)` of `parentVector[parentOffset ..]`: only slots that differ cost work.
-   */
-  fingerprintFrom(
-    parentHi: number,
-    parentLo: number,
-    parentVector: Int32Array,
-    parentOffset: number,
-    vector: Int32Array,
-    offset: number,
-  ): void {
-    let h1 = parentLo | 0;
-    let h2 = parentHi | 0;
-    for (let k = 0; k < this.width; k++) {
-      const id = vector[offset + k]!;
-      const before = parentVector[parentOffset + k]!;
-      if (id !== before) {
-        h1 ^= zobristLow(k, before) ^ zobristLow(k, id);
-        h2 ^= zobristHigh(k, before) ^ zobristHigh(k, id);
-      }
     }
     this.hi = h2 >>> 0;
     this.lo = h1 >>> 0;
