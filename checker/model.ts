@@ -119,6 +119,22 @@ export interface ModelDefinition {
   readonly sizes: { readonly default: Size; readonly large: Size };
   readonly invariants: readonly InvariantInfo[];
   readonly bugs: readonly BugInfo[];
+  /**
+   * The statechart of each role, for diagrams and model-based tests. The checker never looks at
+   * them (it only sees {@link ModelDefinition.build}); the type is opaque here so that `checker/`
+   * stays free of any statechart library. In practice each `machine` is an XState v5 machine.
+   */
+  readonly roles?: readonly RoleChart[];
   /** Build the model for a validated size with the given bugs switched on. */
   build(size: Size, bugs: ReadonlySet<string>): Model<State, Action>;
+}
+
+/** A role's statechart, as a model lists it for diagrams. */
+export interface RoleChart {
+  /** The role's name, e.g. `rm` or `config-server`. */
+  readonly name: string;
+  /** One line: what the role does. */
+  readonly summary: string;
+  /** The statechart (an XState v5 `StateMachine`). */
+  readonly machine: unknown;
 }
