@@ -5,19 +5,28 @@
  */
 import type { Invariant } from '../checker/model.js';
 import type { TwoPhaseState } from '../impl/two-phase.js';
-import { TM_STATES, isMessage } from '../impl/two-phase.js';
+import type { RMState, TMState } from '../impl/two-phase.js';
+import { RM_STATES, TM_STATES, isMessage } from '../impl/two-phase.js';
+
+/** How the invariants read the roles' control states, as their charts name them. */
+export interface TwoPhaseNames {
+  /** The name of each configuration of the resource manager's chart, by index. */
+  readonly rm: readonly string[];
+  /** The name of each configuration of the transaction manager's chart, by index. */
+  readonly tm: readonly string[];
+}
 
 /** `TPTypeOK`: every variable holds a value of its type. */
-export function typeOk(rmCount: number): Invariant<TwoPhaseState> {
+export function typeOk(rmCount: number, names: TwoPhaseNames): Invariant<TwoPhaseState> {
+  const rmOk = names.rm.map((name) => RM_STATES.includes(name as RMState));
+  const tmOk = names.tm.map((name) => TM_STATES.includes(name as TMState));
   return {
     id: 'TypeOK',
     description: 'rmState, tmState, tmPrepared and msgs hold values of their types (TPTypeOK)',
     holds: (s) => {
-      if (s.rmState.length !== rmCount || !TM_STATES.includes(s.tmState)) return false;
-      for (const r of s.rmState) {
-        if (r !== 'working' && r !== 'prepared' && r !== 'committed' && r !== 'aborted') return false;
-      }
-      for (const rm of s.tmPrepared) if (!Number.isInteger(rm) || rm < 0 || rm >= rmCount) return false;
+      if (s.rmState.length !== rmCount || !tmOk[s.tm.at]) return false;
+      for (const r of s.rmState) if (!rmOk[r.at]) return false;
+      for (const rm of s.tm.ctx.prepared) if (!Number.isInteger(rm) || rm < 0 || rm >= rmCount) return false;
       for (const m of s.msgs) if (!isMessage(m, rmCount)) return false;
       return true;
     },
@@ -25,16 +34,20 @@ export function typeOk(rmCount: number): Invariant<TwoPhaseState> {
 }
 
 /** `TCConsistent`: no resource manager has committed while another has aborted. */
-export const tcConsistent: Invariant<TwoPhaseState> = {
-  id: 'TCConsistent',
-  description: 'no resource manager has committed while another has aborted',
-  holds: (s) => {
-    let committed = false;
-    let aborted = false;
-    for (const r of s.rmState) {
-      if (r === 'committed') committed = true;
-      else if (r === 'aborted') aborted = true;
-    }
-    return !(committed && aborted);
-  },
-};
+export function tcConsistent(names: TwoPhaseNames): Invariant<TwoPhaseState> {
+  const isCommitted = names.rm.map((name) => name === 'committed');
+  const isAborted = names.rm.map((name) => name === 'aborted');
+  return {
+    id: 'TCConsistent',
+    description: 'no resource manager has committed while another has aborted',
+    holds: (s) => {
+      let committed = false;
+      let aborted = false;
+      for (const r of s.rmState) {
+        if (isCommitted[r.at]) committed = true;
+        else if (isAborted[r.at]) aborted = true;
+      }
+      return !(committed && aborted);
+    },
+  };
+}

@@ -8,10 +8,13 @@
  * @module
  */
 import type { Model, ModelDefinition, Size } from '../checker/model.js';
-import type { Message, RMState, TwoPhaseState } from '../impl/two-phase.js';
-import { ABORT, COMMIT, compareMessages, preparedMessages, rmName } from '../impl/two-phase.js';
-import { compareNatural, replaceAt, setAdd } from '../impl/sorted-set.js';
+import type { Message, RMContext, RMEvent, TMContext, TMEvent, TwoPhaseState } from '../impl/two-phase.js';
+import { ABORT, COMMIT, compareMessages, preparedMessages, RM_CONTEXT, rmImpl, rmName, TM_CONTEXT, tmImpl } from '../impl/two-phase.js';
+import { replaceAt, setAdd } from '../impl/sorted-set.js';
+import type { TwoPhaseNames } from '../invariants/two-phase.js';
 import { tcConsistent, typeOk } from '../invariants/two-phase.js';
+import { compileRole } from '../machines/compile.js';
+import { rmMachine, tmMachine } from '../machines/two-phase.js';
 
 export type TwoPhaseAction =
   | { readonly kind: 'TMCommit' }
@@ -50,16 +53,19 @@ export const TWO_PHASE_BUGS = [
   },
 ] as const;
 
+/** The role charts of TwoPhase compiled against their implementations for a set of bugs. */
+export function twoPhaseRoles(rmCount: number, bugs: ReadonlySet<string> = new Set()) {
+  return {
+    rm: compileRole<RMContext, RMEvent, Message>('rm', rmMachine, rmImpl(bugs)),
+    tm: compileRole<TMContext, TMEvent, Message>('tm', tmMachine, tmImpl(bugs, rmCount)),
+  };
+}
+
 /** Build TwoPhase for `rmCount` resource managers. */
 export function twoPhaseModel(rmCount: number, bugs: ReadonlySet<string> = new Set()): Model<TwoPhaseState, TwoPhaseAction> {
-  const commitOnOneVote = bugs.has('tm-commit-without-all-votes');
-  const abortAfterPrepare = bugs.has('rm-abort-after-prepare');
-  const offByOne = bugs.has('prepared-names-next-rm');
-  const prepared = preparedMessages(rmCount);
-  // The bug's messages: r(i) announces r(i+1); the last one names a resource manager that does not exist.
-  const sentPrepared = offByOne
-    ? prepared.map((_, rm) => prepared[rm + 1] ?? (Object.freeze({ type: 'Prepared', rm: rm + 1 }) as Message))
-    : prepared;
+  const roles = twoPhaseRoles(rmCount, bugs);
+  const rmChart = roles.rm;
+  const tmChart = roles.tm;
   const rms = Array.from({ length: rmCount }, (_, rm) => rm);
   const perRm = <K extends TwoPhaseAction['kind']>(kind: K) => rms.map((rm) => ({ kind, rm }) as TwoPhaseAction);
   const tmRcvPrepared = perRm('TMRcvPrepared');
@@ -69,33 +75,66 @@ export function twoPhaseModel(rmCount: number, bugs: ReadonlySet<string> = new S
   const rmRcvAbortMsg = perRm('RMRcvAbortMsg');
   const tmCommit: TwoPhaseAction = { kind: 'TMCommit' };
   const tmAbort: TwoPhaseAction = { kind: 'TMAbort' };
+  // Events are built once, like actions: stepping a role allocates nothing for them.
+  const prepareEvents: readonly RMEvent[] = rms.map((rm) => ({ type: 'PREPARE', rm }));
+  const preparedEvents: readonly TMEvent[] = rms.map((rm) => ({ type: 'PREPARED', rm }));
+  const CHOOSE_ABORT: RMEvent = { type: 'CHOOSE_ABORT' };
+  const RCV_COMMIT: RMEvent = { type: 'RCV_COMMIT' };
+  const RCV_ABORT: RMEvent = { type: 'RCV_ABORT' };
+  const COMMIT_EVENT: TMEvent = { type: 'COMMIT' };
+  const ABORT_EVENT: TMEvent = { type: 'ABORT' };
+  const prepared = preparedMessages(rmCount);
+  const sent: Message[] = [];
 
   // Every message in `msgs` is one of the frozen constants, so membership is by identity.
   const hasMsg = (s: TwoPhaseState, m: Message): boolean => s.msgs.includes(m);
-  // States are built with all four fields in one order (not with spreads): one object shape
-  // for every state keeps property access monomorphic in the hot loop.
-  const make = (
-    rmState: TwoPhaseState['rmState'],
-    tmState: TwoPhaseState['tmState'],
-    tmPrepared: TwoPhaseState['tmPrepared'],
-    msgs: TwoPhaseState['msgs'],
-  ): TwoPhaseState => ({ rmState, tmState, tmPrepared, msgs });
-  const setRm = (s: TwoPhaseState, rm: number, to: RMState): TwoPhaseState => {
-    const rmState = replaceAt(s.rmState, rm, to);
-    return rmState === s.rmState ? s : make(rmState, s.tmState, s.tmPrepared, s.msgs);
+  // States are built with all fields in one order (not with spreads): one object shape for
+  // every state keeps property access monomorphic in the hot loop.
+  const make = (rmState: TwoPhaseState['rmState'], tm: TwoPhaseState['tm'], msgs: TwoPhaseState['msgs']): TwoPhaseState => ({ rmState, tm, msgs });
+  const withSent = (msgs: TwoPhaseState['msgs']): TwoPhaseState['msgs'] => {
+    // pop, not `length = 0`: truncating an array is slow in V8, and the order does not matter.
+    while (sent.length > 0) msgs = setAdd(msgs, sent.pop()!, compareMessages);
+    return msgs;
   };
-  const canAbort = (r: RMState): boolean => r === 'working' || (abortAfterPrepare && r === 'prepared');
+  const rmSteppers = {
+    PREPARE: rmChart.stepper('PREPARE'),
+    CHOOSE_ABORT: rmChart.stepper('CHOOSE_ABORT'),
+    RCV_COMMIT: rmChart.stepper('RCV_COMMIT'),
+    RCV_ABORT: rmChart.stepper('RCV_ABORT'),
+  };
+  const tmSteppers = { PREPARED: tmChart.stepper('PREPARED'), COMMIT: tmChart.stepper('COMMIT'), ABORT: tmChart.stepper('ABORT') };
+  const rmPrepares = rmChart.handlers('PREPARE');
+  const rmAborts = rmChart.handlers('CHOOSE_ABORT');
+  const tmCommits = tmChart.handlers('COMMIT');
+  const tmAborts = tmChart.handlers('ABORT');
+  const tmReceives = tmChart.handlers('PREPARED');
+  const stepRm = (s: TwoPhaseState, rm: number, event: RMEvent): TwoPhaseState | undefined => {
+    const before = s.rmState[rm]!;
+    const after = rmSteppers[event.type](before, event, sent);
+    if (after === undefined) return undefined;
+    if (after === before && sent.length === 0) return s;
+    return make(replaceAt(s.rmState, rm, after), s.tm, withSent(s.msgs));
+  };
+  const stepTm = (s: TwoPhaseState, event: TMEvent): TwoPhaseState | undefined => {
+    const after = tmSteppers[event.type](s.tm, event, sent);
+    if (after === undefined) return undefined;
+    if (after === s.tm && sent.length === 0) return s;
+    return make(s.rmState, after, withSent(s.msgs));
+  };
+  const names = stateNames(roles);
 
   return {
     actionKinds: ACTION_KINDS,
-    invariants: [typeOk(rmCount), tcConsistent],
+    invariants: [typeOk(rmCount, names), tcConsistent(names)],
     stepInvariants: [],
 
-    init: () => [make(rms.map((): RMState => 'working'), 'init', [], [])],
+    init: () => [make(rms.map(() => rmChart.initial(RM_CONTEXT)), tmChart.initial(TM_CONTEXT), [])],
 
     actions(s, out) {
-      if (s.tmState === 'init') {
-        out.push(tmCommit, tmAbort);
+      const tmAt = s.tm.at;
+      if (tmCommits[tmAt]) out.push(tmCommit);
+      if (tmAborts[tmAt]) out.push(tmAbort);
+      if (tmReceives[tmAt]) {
         for (const m of s.msgs) {
           // A message naming no resource manager (only under a seeded bug) has no receive step.
           const receive = m.type === 'Prepared' ? tmRcvPrepared[m.rm] : undefined;
@@ -105,9 +144,9 @@ export function twoPhaseModel(rmCount: number, bugs: ReadonlySet<string> = new S
       const commit = hasMsg(s, COMMIT);
       const abort = hasMsg(s, ABORT);
       for (let rm = 0; rm < rmCount; rm++) {
-        const r = s.rmState[rm]!;
-        if (r === 'working') out.push(rmPrepare[rm]!);
-        if (canAbort(r)) out.push(rmChooseToAbort[rm]!);
+        const at = s.rmState[rm]!.at;
+        if (rmPrepares[at]) out.push(rmPrepare[rm]!);
+        if (rmAborts[at]) out.push(rmChooseToAbort[rm]!);
         if (commit) out.push(rmRcvCommitMsg[rm]!);
         if (abort) out.push(rmRcvAbortMsg[rm]!);
       }
@@ -115,34 +154,20 @@ export function twoPhaseModel(rmCount: number, bugs: ReadonlySet<string> = new S
 
     next(s, a) {
       switch (a.kind) {
-        case 'TMRcvPrepared': {
-          if (s.tmState !== 'init' || !hasMsg(s, prepared[a.rm]!)) return undefined;
-          const tmPrepared = setAdd(s.tmPrepared, a.rm, compareNatural);
-          return tmPrepared === s.tmPrepared ? s : make(s.rmState, s.tmState, tmPrepared, s.msgs);
-        }
-        case 'TMCommit': {
-          const enough = commitOnOneVote ? s.tmPrepared.length > 0 : s.tmPrepared.length === rmCount;
-          if (s.tmState !== 'init' || !enough) return undefined;
-          return make(s.rmState, 'committed', s.tmPrepared, setAdd(s.msgs, COMMIT, compareMessages));
-        }
+        case 'TMRcvPrepared':
+          return hasMsg(s, prepared[a.rm]!) ? stepTm(s, preparedEvents[a.rm]!) : undefined;
+        case 'TMCommit':
+          return stepTm(s, COMMIT_EVENT);
         case 'TMAbort':
-          if (s.tmState !== 'init') return undefined;
-          return make(s.rmState, 'aborted', s.tmPrepared, setAdd(s.msgs, ABORT, compareMessages));
+          return stepTm(s, ABORT_EVENT);
         case 'RMPrepare':
-          if (s.rmState[a.rm] !== 'working') return undefined;
-          return make(
-            replaceAt(s.rmState, a.rm, 'prepared'),
-            s.tmState,
-            s.tmPrepared,
-            setAdd(s.msgs, sentPrepared[a.rm]!, compareMessages),
-          );
+          return stepRm(s, a.rm, prepareEvents[a.rm]!);
         case 'RMChooseToAbort':
-          if (!canAbort(s.rmState[a.rm]!)) return undefined;
-          return setRm(s, a.rm, 'aborted');
+          return stepRm(s, a.rm, CHOOSE_ABORT);
         case 'RMRcvCommitMsg':
-          return hasMsg(s, COMMIT) ? setRm(s, a.rm, 'committed') : undefined;
+          return hasMsg(s, COMMIT) ? stepRm(s, a.rm, RCV_COMMIT) : undefined;
         case 'RMRcvAbortMsg':
-          return hasMsg(s, ABORT) ? setRm(s, a.rm, 'aborted') : undefined;
+          return hasMsg(s, ABORT) ? stepRm(s, a.rm, RCV_ABORT) : undefined;
       }
     },
 
@@ -150,13 +175,18 @@ export function twoPhaseModel(rmCount: number, bugs: ReadonlySet<string> = new S
 
     view: (s) => {
       const view: Record<string, unknown> = {
-        tm: { state: s.tmState, prepared: s.tmPrepared.map(rmName) },
+        tm: { state: names.tm[s.tm.at], prepared: s.tm.ctx.prepared.map(rmName) },
       };
-      s.rmState.forEach((r, rm) => (view[rmName(rm)] = r));
+      s.rmState.forEach((r, rm) => (view[rmName(rm)] = names.rm[r.at]));
       view['msgs'] = s.msgs.map((m) => (m.type === 'Prepared' ? `Prepared(${rmName(m.rm)})` : m.type));
       return view;
     },
   };
+}
+
+/** The control state of each role's configurations as the chart names them (`working`, `init`, ...). */
+export function stateNames(roles: ReturnType<typeof twoPhaseRoles>): TwoPhaseNames {
+  return { rm: roles.rm.configs.map((c) => c.name), tm: roles.tm.configs.map((c) => c.name) };
 }
 
 export const twoPhase: ModelDefinition = {
@@ -164,7 +194,11 @@ export const twoPhase: ModelDefinition = {
   summary: "Lamport's TwoPhase commit (TwoPhase.tla): the calibration model",
   sizeParams: { rm: { description: 'number of resource managers', min: 1, max: 16 } },
   sizes: { default: { rm: 3 }, large: { rm: 8 } },
-  invariants: [typeOk(1), tcConsistent].map(({ id, description }) => ({ id, description })),
+  invariants: twoPhaseModel(1).invariants.map(({ id, description }) => ({ id, description })),
+  roles: [
+    { name: 'rm', summary: 'a resource manager: prepares or aborts, then learns the decision', machine: rmMachine },
+    { name: 'tm', summary: 'the transaction manager: collects votes, decides commit or abort', machine: tmMachine },
+  ],
   bugs: TWO_PHASE_BUGS,
   build: (size: Size, bugs) => twoPhaseModel(size['rm']!, bugs) as unknown as Model,
 };

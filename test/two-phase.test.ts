@@ -7,7 +7,18 @@ import { describe, expect, it } from 'vitest';
 import { check } from '../checker/check.js';
 import type { TwoPhaseState } from '../impl/two-phase.js';
 import { tcConsistent, typeOk } from '../invariants/two-phase.js';
-import { TWO_PHASE_BUGS, twoPhaseModel } from '../protocols/two-phase.js';
+import { stateNames, TWO_PHASE_BUGS, twoPhaseModel, twoPhaseRoles } from '../protocols/two-phase.js';
+
+const roles3 = twoPhaseRoles(3);
+const names = stateNames(roles3);
+const tcConsistentInv = tcConsistent(names);
+/** The resource managers' chart states, e.g. `['committed', 'aborted', 'working']`. */
+const rmStates = (s: TwoPhaseState): string[] => s.rmState.map((r) => names.rm[r.at]!);
+/** A state of three resource managers in the given chart states, the TM in `init`, no messages. */
+function stateOf(rms: readonly string[], prepared: readonly number[] = []): TwoPhaseState {
+  const rmAt = (name: string) => ({ at: roles3.rm.indexOf(name), ctx: {} });
+  return { rmState: rms.map(rmAt), tm: { at: roles3.tm.indexOf('init'), ctx: { prepared } }, msgs: [] };
+}
 import { referenceBfs } from './support/reference.js';
 
 /** Distinct states and depth (longest shortest path) per number of resource managers; TLC's counts. */
@@ -43,22 +54,22 @@ describe('TwoPhase state space', () => {
 
     it(`rm=${rm}: TypeOK and TCConsistent hold in every reachable state`, () => {
       const reference = referenceBfs(twoPhaseModel(rm));
-      const typeOkRm = typeOk(rm);
+      const typeOkRm = typeOk(rm, names);
       for (const s of reference.states) {
         expect(typeOkRm.holds(s)).toBe(true);
-        expect(tcConsistent.holds(s)).toBe(true);
+        expect(tcConsistentInv.holds(s)).toBe(true);
       }
       expect(twoPhaseModel(rm).invariants.map((i) => i.id)).toEqual(['TypeOK', 'TCConsistent']);
     });
   }
 
   it('the invariants are not vacuous', () => {
-    const base: TwoPhaseState = { rmState: ['working', 'working', 'working'], tmState: 'init', tmPrepared: [], msgs: [] };
-    expect(typeOk(3).holds(base)).toBe(true);
-    expect(typeOk(3).holds({ ...base, rmState: ['working', 'working'] })).toBe(false);
-    expect(typeOk(3).holds({ ...base, tmPrepared: [3] })).toBe(false);
-    expect(tcConsistent.holds({ ...base, rmState: ['committed', 'prepared', 'committed'] })).toBe(true);
-    expect(tcConsistent.holds({ ...base, rmState: ['committed', 'aborted', 'working'] })).toBe(false);
+    const base = stateOf(['working', 'working', 'working']);
+    expect(typeOk(3, names).holds(base)).toBe(true);
+    expect(typeOk(3, names).holds(stateOf(['working', 'working']))).toBe(false);
+    expect(typeOk(3, names).holds(stateOf(['working', 'working', 'working'], [3]))).toBe(false);
+    expect(tcConsistentInv.holds(stateOf(['committed', 'prepared', 'committed']))).toBe(true);
+    expect(tcConsistentInv.holds(stateOf(['committed', 'aborted', 'working']))).toBe(false);
   });
 });
 
@@ -94,7 +105,7 @@ describe('TwoPhase seeded bugs', () => {
       'RMRcvCommitMsg(r1)',
       'RMChooseToAbort(r2)',
     ]);
-    expect(steps[steps.length - 1]!.state.rmState).toEqual(['committed', 'aborted', 'working']);
+    expect(rmStates(steps[steps.length - 1]!.state)).toEqual(['committed', 'aborted', 'working']);
     expectReplays(model, steps);
   });
 
@@ -107,7 +118,7 @@ describe('TwoPhase seeded bugs', () => {
     expectReplays(model, result.violation!.steps);
     // Nothing shorter exists: the reference search of the buggy model agrees.
     const reference = referenceBfs(model);
-    const shortest = Math.min(...reference.states.filter((s) => !tcConsistent.holds(s)).map((s) => reference.distance.get(JSON.stringify(s))!));
+    const shortest = Math.min(...reference.states.filter((s) => !tcConsistentInv.holds(s)).map((s) => reference.distance.get(JSON.stringify(s))!));
     expect(shortest).toBe(9);
   });
 
