@@ -48,6 +48,8 @@ interface Op<C, E, O> {
 }
 
 interface GuardNode<C, E, O> {
+  /** Actions that run before the guard is asked (eventless transitions' guards see their effect). */
+  readonly pre: readonly Op<C, E, O>[];
   readonly guard: GuardFn<C, E>;
   readonly name: string;
   readonly params: Params;
@@ -82,7 +84,7 @@ export class CompiledRole<C, E extends EventObject, O> {
   /** The event types the chart handles somewhere. */
   readonly eventTypes: readonly string[];
   private readonly table: readonly Readonly<Record<string, DecisionNode<C, E, O>>>[];
-  private readonly initialLeaf: Leaf<C, E, O>;
+  private readonly initialTree: DecisionNode<C, E, O>;
   // Snapshots of the context most recently seen, one per configuration: roles whose context
   // never changes (or changes rarely) then step without allocating, and the checker interns
   // these frozen snapshots by identity.
@@ -96,18 +98,25 @@ export class CompiledRole<C, E extends EventObject, O> {
       configs: Configuration[];
       eventTypes: string[];
       table: Record<string, DecisionNode<C, E, O>>[];
-      initial: Leaf<C, E, O>;
+      initial: DecisionNode<C, E, O>;
     },
   ) {
     this.configs = compiled.configs;
     this.eventTypes = compiled.eventTypes;
     this.table = compiled.table;
-    this.initialLeaf = compiled.initial;
+    this.initialTree = compiled.initial;
   }
 
   /** The snapshot of a fresh role: the chart's initial configuration, its entry actions run on `ctx`. */
   initial(ctx: C, sent: O[] = []): RoleSnapshot<C> {
-    return this.snapshot(this.initialLeaf.target, this.run(this.initialLeaf, ctx, { type: 'xstate.init' } as unknown as E, sent));
+    const event = { type: 'xstate.init' } as unknown as E;
+    let node = this.initialTree;
+    // Guards of eventless transitions taken on the way in decide the initial configuration.
+    while (node.guard !== undefined) {
+      ctx = this.run(node.pre, ctx, event, sent);
+      node = node.guard(ctx, event, node.params) ? node.yes : node.no;
+    }
+    return this.snapshot(node.target, this.run(node.ops, ctx, event, sent));
   }
 
   /**
@@ -138,9 +147,13 @@ export class CompiledRole<C, E extends EventObject, O> {
   }
 
   private follow(node: DecisionNode<C, E, O>, s: RoleSnapshot<C>, event: E, sent: O[]): RoleSnapshot<C> | undefined {
-    while (node.guard !== undefined) node = node.guard(s.ctx, event, node.params) ? node.yes : node.no;
+    let ctx = s.ctx;
+    while (node.guard !== undefined) {
+      if (node.pre.length > 0) ctx = this.run(node.pre, ctx, event, sent);
+      node = node.guard(ctx, event, node.params) ? node.yes : node.no;
+    }
     if (!node.taken) return undefined;
-    const ctx = node.ops.length === 0 ? s.ctx : this.run(node, s.ctx, event, sent);
+    if (node.ops.length > 0) ctx = this.run(node.ops, ctx, event, sent);
     if (ctx === s.ctx && node.target === s.at) return s;
     return this.snapshot(node.target, ctx);
   }
@@ -162,8 +175,8 @@ export class CompiledRole<C, E extends EventObject, O> {
     return this.configs[at]!.active.has(path);
   }
 
-  private run(leaf: Leaf<C, E, O>, ctx: C, event: E, sent: O[]): C {
-    for (const op of leaf.ops) {
+  private run(ops: readonly Op<C, E, O>[], ctx: C, event: E, sent: O[]): C {
+    for (const op of ops) {
       if (op.update !== undefined) ctx = op.update(ctx, event, op.params);
       else for (const out of op.effect!(ctx, event, op.params)) sent.push(out);
     }
@@ -202,7 +215,8 @@ export function describeValue(value: StateValue): Configuration {
 /** What the probes record while XState runs the chart. */
 class Probe {
   script: readonly boolean[] = [];
-  queries: { name: string; params: Params }[] = [];
+  /** Each guard asked, with how many actions had run when it was asked. */
+  queries: { name: string; params: Params; opsBefore: number }[] = [];
   ops: { name: string; params: Params }[] = [];
   private muted = 0;
 
@@ -215,7 +229,7 @@ class Probe {
   ask(name: string, params: Params): boolean {
     if (this.muted > 0) return false;
     const answer = this.script[this.queries.length] ?? false;
-    this.queries.push({ name, params });
+    this.queries.push({ name, params, opsBefore: this.ops.length });
     return answer;
   }
 
@@ -296,18 +310,23 @@ export function compileRole<C, E extends EventObject, O>(name: string, machine: 
   };
 
   // A decision tree: run with `script`; each guard asked beyond the script was answered `false`,
-  // and its `true` branch is probed in turn.
+  // and its `true` branch is probed in turn. The tree covers the actions recorded after the answer
+  // to the script's last guard; each guard node carries the actions that ran before it was asked.
   const explore = (script: readonly boolean[], run: () => { taken: boolean; value: StateValue }): DecisionNode<C, E, O> => {
     probe.reset(script);
     const result = run();
-    const queries = probe.queries;
-    let node: DecisionNode<C, E, O> = { taken: result.taken, target: indexOf(result.value), ops: probe.ops.map(lookupOp) };
-    for (let i = queries.length - 1; i >= script.length; i--) {
+    const { queries, ops } = probe;
+    const k = script.length;
+    const base = k === 0 ? 0 : queries[k - 1]!.opsBefore;
+    const lastAsked = queries.length > k ? queries[queries.length - 1]!.opsBefore : base;
+    let node: DecisionNode<C, E, O> = { taken: result.taken, target: indexOf(result.value), ops: ops.slice(lastAsked).map(lookupOp) };
+    for (let i = queries.length - 1; i >= k; i--) {
       const q = queries[i]!;
       const guard = impl.guards[q.name];
       if (guard === undefined) throw new ChartCompileError(name, `the chart asks guard "${q.name}", which the implementation does not define`);
-      const prefix = [...script, ...new Array<boolean>(i - script.length).fill(false), true];
-      node = { guard, name: q.name, params: q.params, yes: explore(prefix, run), no: node };
+      const from = i === k ? base : queries[i - 1]!.opsBefore;
+      const prefix = [...script, ...new Array<boolean>(i - k).fill(false), true];
+      node = { pre: ops.slice(from, q.opsBefore).map(lookupOp), guard, name: q.name, params: q.params, yes: explore(prefix, run), no: node };
     }
     return node;
   };
@@ -321,7 +340,6 @@ export function compileRole<C, E extends EventObject, O>(name: string, machine: 
       initialRecording = false;
     }
   });
-  if (initial.guard !== undefined) throw new ChartCompileError(name, 'guarded eventless transitions out of the initial state are not supported');
 
   const eventTypes = [...(probed as unknown as { events: string[] }).events].filter((t) => !t.startsWith('xstate.'));
   for (const t of eventTypes) if (t.includes('*')) throw new ChartCompileError(name, `wildcard event "${t}" is not supported`);
