@@ -11,7 +11,7 @@ import type { CheckPlan, ModelRun } from './options.js';
 import { startProgress } from './progress.js';
 import { renderSummary, runLabel } from './render.js';
 import { checkReport, traceFile, type TraceFile } from './report.js';
-import { writeFileAtomically } from './trace-file.js';
+import { writeFileAtomically } from './atomic-write.js';
 
 interface Outcome {
   readonly run: ModelRun;

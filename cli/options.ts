@@ -8,7 +8,7 @@
 import type { CheckOptions, ModelDefinition, Size, Strategy } from '../checker/index.js';
 import { STRATEGIES } from '../checker/index.js';
 import { UsageError } from './errors.js';
-import { assertWritableTarget } from './trace-file.js';
+import { assertWritableTarget } from './atomic-write.js';
 
 /** The options of `check` as commander hands them over: strings, unvalidated. */
 export interface RawCheckOptions {
@@ -184,7 +184,7 @@ export function buildCheckPlan(
   }
   const sizes = resolveSizes(models, raw.size ?? [], raw.large === true);
   const bugs = resolveBugs(models, raw.bug ?? []);
-  if (raw.traceOut !== undefined) assertWritableTarget(raw.traceOut);
+  if (raw.traceOut !== undefined) assertWritableTarget(raw.traceOut, '--trace-out');
 
   const options: CheckPlan['options'] = {
     strategy,

@@ -10,6 +10,7 @@ import type { ModelDefinition } from '../checker/index.js';
 import { STRATEGIES } from '../checker/index.js';
 import { registry } from '../protocols/registry.js';
 import { runCheck } from './check.js';
+import { buildDiagramPlan, runDiagram, type RawDiagramOptions } from './diagram.js';
 import { EXIT, UsageError, type ExitCode } from './errors.js';
 import { runList } from './list.js';
 import { buildCheckPlan, type RawCheckOptions } from './options.js';
@@ -46,6 +47,16 @@ Examples:
   $ clusterspec check two-phase --strategy random --seed 7 --walks 5000
 
 Exit codes: 0 pass, 1 violation, 2 bad input, 3 incomplete (no violation), 4 error.`;
+
+const DIAGRAM_EXAMPLES = `
+Examples:
+  $ clusterspec diagram two-phase
+  $ clusterspec diagram two-phase --role rm --format svg --out rm.svg
+  $ clusterspec diagram two-phase --format dot | dot -Tpng -O
+  $ clusterspec diagram two-phase --role tm --format scxml
+
+Without --role: every role (mermaid, dot: one diagram after another; json: an array); svg and
+scxml need --role when the model has several roles.`;
 
 /** Build the program. Actions store their exit code in `exit.code`. */
 function buildProgram(models: readonly ModelDefinition[], exit: { code: ExitCode }): Command {
@@ -86,13 +97,25 @@ function buildProgram(models: readonly ModelDefinition[], exit: { code: ExitCode
       exit.code = runCheck(buildCheckPlan(names, options, models));
     });
 
+  program
+    .command('diagram')
+    .description("draw a model's role statecharts (Mermaid, Graphviz DOT, SVG, SCXML or JSON)")
+    .argument('<model>', `the model (${models.filter((m) => (m.roles ?? []).length > 0).map((m) => m.name).join(', ') || 'none has roles yet'})`)
+    .option('--role <role>', 'draw only this role (default: every role)')
+    .option('--format <format>', 'mermaid, dot, svg, scxml or json (default: mermaid)')
+    .option('--out <file>', 'write to <file> (atomically) instead of stdout')
+    .addHelpText('after', DIAGRAM_EXAMPLES)
+    .action((model: string, options: RawDiagramOptions) => {
+      exit.code = runDiagram(buildDiagramPlan(model, options, models));
+    });
+
   return program;
 }
 
 /** Run `clusterspec` with the arguments after the program name; returns the exit code. */
 export function run(args: readonly string[], models: readonly ModelDefinition[] = registry): ExitCode {
   if (args.length === 0) {
-    reportError(`missing command: use "list" or "check" (see ${NAME} --help)`);
+    reportError(`missing command: use "list", "check" or "diagram" (see ${NAME} --help)`);
     return EXIT.usage;
   }
   const exit: { code: ExitCode } = { code: EXIT.pass };

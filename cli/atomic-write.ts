@@ -1,5 +1,6 @@
 /**
- * The `--trace-out` target: validated up front, written atomically at the end.
+ * Output files named on the command line (`check --trace-out`, `diagram --out`): validated up front,
+ * written atomically at the end.
  *
  * @module
  */
@@ -11,24 +12,24 @@ import { UsageError } from './errors.js';
  * Throw a {@link UsageError} unless `file` can be created: its directory exists, is a directory
  * and is writable, and `file` itself is not a directory.
  */
-export function assertWritableTarget(file: string): void {
-  if (file === '') throw new UsageError('--trace-out needs a file name');
+export function assertWritableTarget(file: string, option: string): void {
+  if (file === '') throw new UsageError(`${option} needs a file name`);
   const resolved = path.resolve(file);
   const dir = path.dirname(resolved);
   let dirStat: fs.Stats;
   try {
     dirStat = fs.statSync(dir);
   } catch {
-    throw new UsageError(`--trace-out ${file}: directory "${dir}" does not exist`);
+    throw new UsageError(`${option} ${file}: directory "${dir}" does not exist`);
   }
-  if (!dirStat.isDirectory()) throw new UsageError(`--trace-out ${file}: "${dir}" is not a directory`);
+  if (!dirStat.isDirectory()) throw new UsageError(`${option} ${file}: "${dir}" is not a directory`);
   try {
     fs.accessSync(dir, fs.constants.W_OK);
   } catch {
-    throw new UsageError(`--trace-out ${file}: directory "${dir}" is not writable`);
+    throw new UsageError(`${option} ${file}: directory "${dir}" is not writable`);
   }
   if (fs.statSync(resolved, { throwIfNoEntry: false })?.isDirectory() === true) {
-    throw new UsageError(`--trace-out ${file} is a directory`);
+    throw new UsageError(`${option} ${file} is a directory`);
   }
 }
 
