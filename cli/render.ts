@@ -10,6 +10,16 @@ import type { ModelRun } from './options.js';
 const MIB = 1024 * 1024;
 
 export const formatCount = (n: number): string => n.toLocaleString('en-US');
+
+/** One line of JSON for a view, with BSON Timestamps written as `Timestamp(t, i)`. */
+export function renderValue(value: unknown): string {
+  return (
+    JSON.stringify(value, function (this: Record<string, unknown>, key: string, json: unknown) {
+      const raw = this[key] as { _bsontype?: string; t?: number; i?: number } | undefined;
+      return raw !== null && typeof raw === 'object' && raw._bsontype === 'Timestamp' ? `Timestamp(${raw.t}, ${raw.i})` : json;
+    }) ?? 'undefined'
+  );
+}
 export const formatMiB = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`;
 export const formatSeconds = (s: number): string => `${s < 10 ? s.toFixed(2) : s.toFixed(1)} s`;
 export const formatProbability = (p: number): string => (p === 0 ? '0' : p.toExponential(1));
@@ -110,7 +120,7 @@ export function renderCounterexample(model: Model, violation: Counterexample<Sta
   let previous: ReadonlyMap<string, string> | undefined;
   steps.forEach((step, index) => {
     lines.push(`    step ${index}: ${step.action === null ? '(initial state)' : model.describe(step.action)}`);
-    const view = new Map(Object.entries(model.view(step.state)).map(([k, v]) => [k, JSON.stringify(v) ?? 'undefined']));
+    const view = new Map(Object.entries(model.view(step.state)).map(([k, v]) => [k, renderValue(v)]));
     const rows: [string, string][] = [];
     for (const [k, json] of view) {
       if (previous === undefined || previous.get(k) !== json) rows.push([k, json]);

@@ -5,8 +5,9 @@
  */
 import type { ModelDefinition } from '../checker/model.js';
 import { twoPhase } from './two-phase.js';
+import { vectorClock } from './vector-clock.js';
 
-export const registry: readonly ModelDefinition[] = [twoPhase];
+export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock];
 
 /** The registered model called `name`, or `undefined`. */
 export function findModel(name: string): ModelDefinition | undefined {
