@@ -116,7 +116,10 @@ export class ValueInterner {
     const id = isArray
       ? this.internArray(value as readonly unknown[], undefined, -1)
       : this.internObject(value as Record<string, unknown>, previous, previousId);
-    if (Object.isFrozen(value)) this.frozen.set(value, id);
+    // Only deeply frozen values are remembered: a frozen wrapper around fresh data (a role's
+    // snapshot around a context built this step) may be a new object every step, and
+    // remembering each would keep them all alive and grow the map without end.
+    if (deeplyFrozen(value, this.frozen)) this.frozen.set(value, id);
     return id;
   }
 
@@ -300,6 +303,18 @@ export class ValueInterner {
     this.slots = slots;
     this.slotMask = mask;
   }
+}
+
+/**
+ * `true` when `value` is a primitive, or a frozen object or array whose children are all deeply
+ * frozen. Values already in `known` (remembered by identity) are deeply frozen.
+ */
+function deeplyFrozen(value: unknown, known: Map<object, number>): boolean {
+  if (typeof value !== 'object' || value === null || known.has(value)) return true;
+  if (!Object.isFrozen(value)) return false;
+  const children = Array.isArray(value) ? (value as readonly unknown[]) : Object.values(value);
+  for (const child of children) if (!deeplyFrozen(child, known)) return false;
+  return true;
 }
 
 function growInt32(array: Int32Array, capacity: number): Int32Array<ArrayBuffer> {

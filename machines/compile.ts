@@ -77,6 +77,9 @@ export interface Configuration {
   readonly active: ReadonlySet<string>;
 }
 
+/** `lastCtx` before any context is seen (a context may be `undefined`). */
+const NO_CONTEXT: unique symbol = Symbol('no context');
+
 /** A chart compiled against an implementation. */
 export class CompiledRole<C, E extends EventObject, O> {
   /** Every configuration reachable in the chart's structure (guards taken as either outcome). */
@@ -85,11 +88,15 @@ export class CompiledRole<C, E extends EventObject, O> {
   readonly eventTypes: readonly string[];
   private readonly table: readonly Readonly<Record<string, DecisionNode<C, E, O>>>[];
   private readonly initialTree: DecisionNode<C, E, O>;
-  // Snapshots of the context most recently seen, one per configuration: roles whose context
-  // never changes (or changes rarely) then step without allocating, and the checker interns
-  // these frozen snapshots by identity.
-  private cachedCtx: C | undefined;
-  private cached: (RoleSnapshot<C> | undefined)[] = [];
+  // Snapshots, one per configuration and context, so that a role steps without allocating and the
+  // checker interns these frozen snapshots by identity. A frozen context is a constant: its
+  // snapshots are kept for as long as it lives (a WeakMap), so a role whose contexts are frozen
+  // values (hash-consed by its implementation) only ever has one snapshot per (configuration,
+  // context). An unfrozen context may be a new object every step: only the snapshots of the most
+  // recent one are kept.
+  private lastCtx: unknown = NO_CONTEXT;
+  private lastSnapshots: (RoleSnapshot<C> | undefined)[] = [];
+  private readonly byFrozenCtx = new WeakMap<object, (RoleSnapshot<C> | undefined)[]>();
 
   /** @internal use {@link compileRole} */
   constructor(
@@ -184,11 +191,20 @@ export class CompiledRole<C, E extends EventObject, O> {
   }
 
   private snapshot(at: number, ctx: C): RoleSnapshot<C> {
-    if (ctx !== this.cachedCtx) {
-      this.cachedCtx = ctx;
-      this.cached = [];
+    if (ctx !== this.lastCtx) this.useContext(ctx);
+    const cached = this.lastSnapshots[at];
+    return cached !== undefined ? cached : (this.lastSnapshots[at] = Object.freeze({ at, ctx }));
+  }
+
+  private useContext(ctx: C): void {
+    this.lastCtx = ctx;
+    if (typeof ctx === 'object' && ctx !== null && Object.isFrozen(ctx)) {
+      let snapshots = this.byFrozenCtx.get(ctx);
+      if (snapshots === undefined) this.byFrozenCtx.set(ctx, (snapshots = []));
+      this.lastSnapshots = snapshots;
+    } else {
+      this.lastSnapshots = [];
     }
-    return (this.cached[at] ??= Object.freeze({ at, ctx }));
   }
 }
 

@@ -57,7 +57,36 @@ export const TWO_PHASE_BUGS = [
 export function twoPhaseRoles(rmCount: number, bugs: ReadonlySet<string> = new Set()) {
   return {
     rm: compileRole<RMContext, RMEvent, Message>('rm', rmMachine, rmImpl(bugs)),
-    tm: compileRole<TMContext, TMEvent, Message>('tm', tmMachine, tmImpl(bugs, rmCount)),
+    tm: compileRole<TMContext, TMEvent, Message>('tm', tmMachine, hashConsedContexts(tmImpl(bugs, rmCount))),
+  };
+}
+
+/**
+ * The transaction manager's implementation with its contexts hash-consed: `recordPrepared` runs as
+ * written, and its result is replaced by the one frozen context with the same `prepared` set. The
+ * role's contexts are then constants: the compiled stepper keeps one snapshot per configuration and
+ * context, the checker finds them by identity, and no step allocates a context it has seen before.
+ */
+function hashConsedContexts(impl: ReturnType<typeof tmImpl>): ReturnType<typeof tmImpl> {
+  const recordPrepared = impl.updates.recordPrepared;
+  // By the bit set of the prepared resource managers (all of them small integers).
+  const contexts = new Map<number, TMContext>([[0, TM_CONTEXT]]);
+  const canonical = (ctx: TMContext): TMContext => {
+    let bits = 0;
+    for (const rm of ctx.prepared) {
+      if (!Number.isInteger(rm) || rm < 0 || rm > 30) return ctx;
+      bits |= 1 << rm;
+    }
+    let known = contexts.get(bits);
+    if (known === undefined) {
+      known = Object.freeze({ prepared: Object.freeze(ctx.prepared.slice()) });
+      contexts.set(bits, known);
+    }
+    return known;
+  };
+  return {
+    ...impl,
+    updates: { recordPrepared: (ctx, event) => canonical(recordPrepared(ctx, event)) },
   };
 }
 
