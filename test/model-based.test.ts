@@ -10,7 +10,7 @@ import type { AnyStateMachine } from 'xstate';
 import { compileRole } from '../machines/compile.js';
 import type { RoleSnapshot } from '../machines/compile.js';
 import { provideImpl } from '../machines/role.js';
-import { ROLE_CASES } from './support/role-cases.js';
+import { ROLE_CASES } from '../protocols/role-samples.js';
 
 /** Traversals stop at states whose context holds a number above this (a logical time, a count). */
 const BOUND = 6;

@@ -9,7 +9,7 @@ import { RM_CONTEXT, rmImpl } from '../impl/two-phase.js';
 import { compileRole } from '../machines/compile.js';
 import { rmMachine } from '../machines/two-phase.js';
 import { expectCompiledMatchesXState } from './support/differential.js';
-import { ROLE_CASES } from './support/role-cases.js';
+import { ROLE_CASES } from '../protocols/role-samples.js';
 
 describe('compiled stepper = XState transition()', () => {
   for (const c of ROLE_CASES) {

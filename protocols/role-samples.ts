@@ -1,21 +1,22 @@
 /**
  * Every role chart of every model with its implementation, initial contexts and a pool of events
- * (with payloads): the material of the differential and model-based tests.
+ * (with payloads): the material of the differential and model-based tests and of the stepper
+ * benchmark.
  */
 import type { AnyStateMachine } from 'xstate';
-import type { Gossip } from '../../impl/logical-time.js';
-import { ZERO_TIME } from '../../impl/logical-time.js';
-import type { RMEvent, TMEvent } from '../../impl/two-phase.js';
-import { RM_CONTEXT, rmImpl, TM_CONTEXT, tmImpl } from '../../impl/two-phase.js';
-import type { ClientEvent, ConfigEvent, RouterEvent, ShardEvent } from '../../impl/vector-clock.js';
-import { clientImpl, configImpl, messageEvent, newConfigServer, newShard, routerImpl, shardImpl } from '../../impl/vector-clock.js';
-import type { Message } from '../../impl/world/network.js';
-import { request } from '../../impl/world/network.js';
-import type { RoleImpl } from '../../machines/role.js';
-import { rmMachine, tmMachine } from '../../machines/two-phase.js';
-import { clientMachine, configMachine, routerMachine, shardMachine } from '../../machines/vector-clock.js';
-import { CLIENT_COMMANDS, VECTOR_CLOCK_BUGS } from '../../protocols/vector-clock.js';
-import { TWO_PHASE_BUGS } from '../../protocols/two-phase.js';
+import type { Gossip } from '../impl/logical-time.js';
+import { ZERO_TIME } from '../impl/logical-time.js';
+import type { RMEvent, TMEvent } from '../impl/two-phase.js';
+import { RM_CONTEXT, rmImpl, TM_CONTEXT, tmImpl } from '../impl/two-phase.js';
+import type { ClientEvent, ConfigEvent, RouterEvent, ShardEvent } from '../impl/vector-clock.js';
+import { clientImpl, configImpl, messageEvent, newConfigServer, newShard, routerImpl, shardImpl } from '../impl/vector-clock.js';
+import type { Message } from '../impl/world/network.js';
+import { request } from '../impl/world/network.js';
+import type { RoleImpl } from '../machines/role.js';
+import { rmMachine, tmMachine } from '../machines/two-phase.js';
+import { clientMachine, configMachine, routerMachine, shardMachine } from '../machines/vector-clock.js';
+import { CLIENT_COMMANDS, VECTOR_CLOCK_BUGS } from './vector-clock.js';
+import { TWO_PHASE_BUGS } from './two-phase.js';
 
 export interface RoleCase {
   readonly model: string;
