@@ -12,6 +12,7 @@ import { startProgress } from './progress.js';
 import { renderSummary, runLabel } from './render.js';
 import { checkReport, traceFile, type TraceFile } from './report.js';
 import { writeFileAtomically } from './atomic-write.js';
+import { EJSON } from 'bson';
 
 interface Outcome {
   readonly run: ModelRun;
@@ -61,7 +62,7 @@ export function runCheck(plan: CheckPlan): ExitCode {
       .map((o) => traceFile(o.run, o.model, o.result))
       .filter((t): t is TraceFile => t !== undefined);
     if (traces.length > 0) {
-      writeFileAtomically(plan.traceOut, `${JSON.stringify(plan.single ? traces[0] : traces, null, 2)}\n`);
+      writeFileAtomically(plan.traceOut, `${EJSON.stringify(plan.single ? traces[0] : traces, undefined, 2, { relaxed: true })}\n`);
       if (!plan.json) process.stdout.write(`\ncounterexample written to ${plan.traceOut}\n`);
     }
   }
