@@ -82,3 +82,21 @@ describe('vector-clock seeded bugs', () => {
     });
   }
 });
+
+describe('vector-clock traces', () => {
+  it('--trace-out writes logical times as BSON Timestamps that round-trip through EJSON', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { EJSON, Timestamp } = await import('bson');
+    const file = join(mkdtempSync(join(tmpdir(), 'vc-')), 'cex.json');
+    const run = spawnSync(process.execPath, ['dist/cli/main.js', 'check', 'vector-clock', '--bug', 'router-ticks', '--trace-out', file], { encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    const trace = EJSON.parse(readFileSync(file, 'utf8')) as { steps: { view: { router: { clusterTime: unknown } } }[] };
+    expect(trace.steps).toHaveLength(3);
+    const ticked = trace.steps[2]!.view.router.clusterTime;
+    expect(ticked).toBeInstanceOf(Timestamp);
+    expect((ticked as InstanceType<typeof Timestamp>).i).toBe(1);
+  });
+});
