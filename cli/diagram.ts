@@ -8,6 +8,7 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_thread
 import type { ModelDefinition, RoleChart } from '../checker/index.js';
 import type { DiagramFormat } from '../machines/export/index.js';
 import { DIAGRAM_FORMATS, isDiagramFormat, machineOf, renderText, toDot } from '../machines/export/index.js';
+import { stackSvgs } from '../machines/export/svg.js';
 import { assertWritableTarget, writeFileAtomically } from './atomic-write.js';
 import { EXIT, UsageError, type ExitCode } from './errors.js';
 
@@ -29,7 +30,7 @@ export interface DiagramPlan {
 }
 
 /** The formats that hold one diagram per document: with several roles, `--role` must choose. */
-const ONE_PER_DOCUMENT: ReadonlySet<DiagramFormat> = new Set(['svg', 'scxml']);
+const ONE_PER_DOCUMENT: ReadonlySet<DiagramFormat> = new Set(['scxml']);
 
 /** Validate the command line; throws {@link UsageError} naming the first problem. */
 export function buildDiagramPlan(modelName: string, raw: RawDiagramOptions, models: readonly ModelDefinition[]): DiagramPlan {
@@ -67,7 +68,11 @@ export function diagramOutput(plan: DiagramPlan): string {
     }));
     return `${JSON.stringify(plan.single ? entries[0] : entries, null, 2)}\n`;
   }
-  if (format === 'svg') return renderSvgSync(toDot(machineOf(onlyRole(plan))));
+  if (format === 'svg') {
+    // One role: its drawing; several: every role's drawing stacked in one SVG, each under its name.
+    if (plan.single || roles.length === 1) return renderSvgSync(toDot(machineOf(roles[0]!)));
+    return stackSvgs(roles.map((role) => ({ title: `${model.name} — ${role.name}: ${role.summary}`, svg: renderSvgSync(toDot(machineOf(role))) })));
+  }
   if (format === 'scxml') return renderText(machineOf(onlyRole(plan)), format);
   // Mermaid or DOT: several diagrams one after the other, each under a comment naming its role.
   const comment = format === 'mermaid' ? '%%' : '//';

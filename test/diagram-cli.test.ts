@@ -81,7 +81,6 @@ const BAD: readonly [string, readonly string[], string][] = [
   ['a model without roles', ['bare'], 'model "bare" has no role statecharts to draw (models with roles: duo, solo, broken)'],
   ['an unknown role', ['duo', '--role', 'middle'], 'unknown role "middle" (duo has: left, right)'],
   ['an unknown format', ['duo', '--format', 'png'], 'unknown format "png" (expected one of: mermaid, dot, svg, scxml, json)'],
-  ['svg of several roles', ['duo', '--format', 'svg'], '--format svg draws one role: choose one with --role (duo has: left, right)'],
   ['scxml of several roles', ['duo', '--format', 'scxml'], '--format scxml draws one role: choose one with --role (duo has: left, right)'],
   ['no model', [], "missing required argument 'model'"],
 ];
@@ -148,6 +147,18 @@ describe('clusterspec diagram', () => {
     const r = spawnSync(process.execPath, [MAIN, 'diagram', 'two-phase', '--role', 'rm', '--format', 'svg', '--out', svg], { cwd: ROOT, encoding: 'utf8' });
     expect(r).toMatchObject({ status: 0, stdout: '', stderr: '' });
     expect(fs.readFileSync(svg, 'utf8')).toContain('</svg>');
+  });
+
+  it('draws every role of a model in one SVG without --role, each under its name', () => {
+    const svg = out('vector-clock.svg');
+    const r = spawnSync(process.execPath, [MAIN, 'diagram', 'vector-clock', '--format', 'svg', '--out', svg], { cwd: ROOT, encoding: 'utf8' });
+    expect(r).toMatchObject({ status: 0, stdout: '', stderr: '' });
+    const text = fs.readFileSync(svg, 'utf8');
+    expect(text).toMatch(/^<\?xml/);
+    for (const role of ['client', 'router', 'shard', 'config']) expect(text).toContain(`vector-clock — ${role}:`);
+    // Four nested drawings, each a whole Graphviz SVG, inside one document.
+    expect(text.match(/<svg\b/g)).toHaveLength(5);
+    expect(text.trimEnd().endsWith('</svg>')).toBe(true);
   });
 });
 
