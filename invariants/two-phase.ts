@@ -20,14 +20,27 @@ export interface TwoPhaseNames {
 export function typeOk(rmCount: number, names: TwoPhaseNames): Invariant<TwoPhaseState> {
   const rmOk = names.rm.map((name) => RM_STATES.includes(name as RMState));
   const tmOk = names.tm.map((name) => TM_STATES.includes(name as TMState));
+  // States are immutable and most share their `prepared` and `msgs` arrays with many others: the
+  // last of each found well-typed is remembered, and checked again only when another comes.
+  let preparedOk: readonly number[] | undefined;
+  let msgsOk: TwoPhaseState['msgs'] | undefined;
   return {
     id: 'TypeOK',
     description: 'rmState, tmState, tmPrepared and msgs hold values of their types (TPTypeOK)',
     holds: (s) => {
-      if (s.rmState.length !== rmCount || !tmOk[s.tm.at]) return false;
-      for (const r of s.rmState) if (!rmOk[r.at]) return false;
-      for (const rm of s.tm.ctx.prepared) if (!Number.isInteger(rm) || rm < 0 || rm >= rmCount) return false;
-      for (const m of s.msgs) if (!isMessage(m, rmCount)) return false;
+      const rmState = s.rmState;
+      if (rmState.length !== rmCount || !tmOk[s.tm.at]) return false;
+      for (let i = 0; i < rmCount; i++) if (!rmOk[rmState[i]!.at]) return false;
+      const prepared = s.tm.ctx.prepared;
+      if (prepared !== preparedOk) {
+        for (const rm of prepared) if (!Number.isInteger(rm) || rm < 0 || rm >= rmCount) return false;
+        preparedOk = prepared;
+      }
+      const msgs = s.msgs;
+      if (msgs !== msgsOk) {
+        for (const m of msgs) if (!isMessage(m, rmCount)) return false;
+        msgsOk = msgs;
+      }
       return true;
     },
   };
@@ -43,9 +56,11 @@ export function tcConsistent(names: TwoPhaseNames): Invariant<TwoPhaseState> {
     holds: (s) => {
       let committed = false;
       let aborted = false;
-      for (const r of s.rmState) {
-        if (isCommitted[r.at]) committed = true;
-        else if (isAborted[r.at]) aborted = true;
+      const rmState = s.rmState;
+      for (let i = 0; i < rmState.length; i++) {
+        const at = rmState[i]!.at;
+        if (isCommitted[at]) committed = true;
+        else if (isAborted[at]) aborted = true;
       }
       return !(committed && aborted);
     },

@@ -144,7 +144,13 @@ export class CompiledRole<C, E extends EventObject, O> {
     const byConfig = this.table.map((row) => row[type]);
     return (s, event, sent) => {
       const node = byConfig[s.at];
-      return node === undefined ? undefined : this.follow(node, s, event, sent);
+      if (node === undefined) return undefined;
+      // The commonest case, an unguarded transition with no actions: no walk, nothing to run.
+      if (node.guard === undefined && node.ops.length === 0) {
+        if (!node.taken) return undefined;
+        return node.target === s.at ? s : this.snapshot(node.target, s.ctx);
+      }
+      return this.follow(node, s, event, sent);
     };
   }
 
@@ -183,9 +189,13 @@ export class CompiledRole<C, E extends EventObject, O> {
   }
 
   private run(ops: readonly Op<C, E, O>[], ctx: C, event: E, sent: O[]): C {
-    for (const op of ops) {
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
       if (op.update !== undefined) ctx = op.update(ctx, event, op.params);
-      else for (const out of op.effect!(ctx, event, op.params)) sent.push(out);
+      else {
+        const outs = op.effect!(ctx, event, op.params);
+        for (let k = 0; k < outs.length; k++) sent.push(outs[k]!);
+      }
     }
     return ctx;
   }

@@ -115,39 +115,45 @@ export function twoPhaseModel(rmCount: number, bugs: ReadonlySet<string> = new S
   const prepared = preparedMessages(rmCount);
   const sent: Message[] = [];
 
+  const msgSets = new MessageSets(rmCount);
   // Every message in `msgs` is one of the frozen constants, so membership is by identity.
-  const hasMsg = (s: TwoPhaseState, m: Message): boolean => s.msgs.includes(m);
+  const hasMsg = (s: TwoPhaseState, m: Message, bit: number): boolean => msgSets.has(s.msgs, m, bit);
+  const ABORT_BIT = msgSets.bit(ABORT);
+  const COMMIT_BIT = msgSets.bit(COMMIT);
+  const preparedBits = prepared.map((m) => msgSets.bit(m));
   // States are built with all fields in one order (not with spreads): one object shape for
   // every state keeps property access monomorphic in the hot loop.
   const make = (rmState: TwoPhaseState['rmState'], tm: TwoPhaseState['tm'], msgs: TwoPhaseState['msgs']): TwoPhaseState => ({ rmState, tm, msgs });
   const withSent = (msgs: TwoPhaseState['msgs']): TwoPhaseState['msgs'] => {
     // pop, not `length = 0`: truncating an array is slow in V8, and the order does not matter.
-    while (sent.length > 0) msgs = setAdd(msgs, sent.pop()!, compareMessages);
+    while (sent.length > 0) msgs = msgSets.add(msgs, sent.pop()!);
     return msgs;
   };
-  const rmSteppers = {
-    PREPARE: rmChart.stepper('PREPARE'),
-    CHOOSE_ABORT: rmChart.stepper('CHOOSE_ABORT'),
-    RCV_COMMIT: rmChart.stepper('RCV_COMMIT'),
-    RCV_ABORT: rmChart.stepper('RCV_ABORT'),
-  };
-  const tmSteppers = { PREPARED: tmChart.stepper('PREPARED'), COMMIT: tmChart.stepper('COMMIT'), ABORT: tmChart.stepper('ABORT') };
+  type RmStepper = ReturnType<typeof rmChart.stepper>;
+  type TmStepper = ReturnType<typeof tmChart.stepper>;
+  const rmPrepareStep = rmChart.stepper('PREPARE');
+  const rmChooseAbortStep = rmChart.stepper('CHOOSE_ABORT');
+  const rmRcvCommitStep = rmChart.stepper('RCV_COMMIT');
+  const rmRcvAbortStep = rmChart.stepper('RCV_ABORT');
+  const tmPreparedStep = tmChart.stepper('PREPARED');
+  const tmCommitStep = tmChart.stepper('COMMIT');
+  const tmAbortStep = tmChart.stepper('ABORT');
   const rmPrepares = rmChart.handlers('PREPARE');
   const rmAborts = rmChart.handlers('CHOOSE_ABORT');
   const tmCommits = tmChart.handlers('COMMIT');
   const tmAborts = tmChart.handlers('ABORT');
   const tmReceives = tmChart.handlers('PREPARED');
-  const stepRm = (s: TwoPhaseState, rm: number, event: RMEvent): TwoPhaseState | undefined => {
+  const stepRm = (s: TwoPhaseState, rm: number, step: RmStepper, event: RMEvent): TwoPhaseState | undefined => {
     const before = s.rmState[rm]!;
-    const after = rmSteppers[event.type](before, event, sent);
+    const after = step(before, event, sent);
     if (after === undefined) return undefined;
-    if (after === before && sent.length === 0) return s;
+    if (sent.length === 0) return after === before ? s : make(replaceAt(s.rmState, rm, after), s.tm, s.msgs);
     return make(replaceAt(s.rmState, rm, after), s.tm, withSent(s.msgs));
   };
-  const stepTm = (s: TwoPhaseState, event: TMEvent): TwoPhaseState | undefined => {
-    const after = tmSteppers[event.type](s.tm, event, sent);
+  const stepTm = (s: TwoPhaseState, step: TmStepper, event: TMEvent): TwoPhaseState | undefined => {
+    const after = step(s.tm, event, sent);
     if (after === undefined) return undefined;
-    if (after === s.tm && sent.length === 0) return s;
+    if (sent.length === 0) return after === s.tm ? s : make(s.rmState, after, s.msgs);
     return make(s.rmState, after, withSent(s.msgs));
   };
   const names = stateNames(roles);
@@ -157,23 +163,26 @@ export function twoPhaseModel(rmCount: number, bugs: ReadonlySet<string> = new S
     invariants: [typeOk(rmCount, names), tcConsistent(names)],
     stepInvariants: [],
 
-    init: () => [make(rms.map(() => rmChart.initial(RM_CONTEXT)), tmChart.initial(TM_CONTEXT), [])],
+    init: () => [make(rms.map(() => rmChart.initial(RM_CONTEXT)), tmChart.initial(TM_CONTEXT), msgSets.empty)],
 
     actions(s, out) {
       const tmAt = s.tm.at;
       if (tmCommits[tmAt]) out.push(tmCommit);
       if (tmAborts[tmAt]) out.push(tmAbort);
       if (tmReceives[tmAt]) {
-        for (const m of s.msgs) {
+        const msgs = s.msgs;
+        for (let i = 0; i < msgs.length; i++) {
+          const m = msgs[i]!;
           // A message naming no resource manager (only under a seeded bug) has no receive step.
           const receive = m.type === 'Prepared' ? tmRcvPrepared[m.rm] : undefined;
           if (receive !== undefined) out.push(receive);
         }
       }
-      const commit = hasMsg(s, COMMIT);
-      const abort = hasMsg(s, ABORT);
+      const commit = hasMsg(s, COMMIT, COMMIT_BIT);
+      const abort = hasMsg(s, ABORT, ABORT_BIT);
+      const rmState = s.rmState;
       for (let rm = 0; rm < rmCount; rm++) {
-        const at = s.rmState[rm]!.at;
+        const at = rmState[rm]!.at;
         if (rmPrepares[at]) out.push(rmPrepare[rm]!);
         if (rmAborts[at]) out.push(rmChooseToAbort[rm]!);
         if (commit) out.push(rmRcvCommitMsg[rm]!);
@@ -182,21 +191,22 @@ export function twoPhaseModel(rmCount: number, bugs: ReadonlySet<string> = new S
     },
 
     next(s, a) {
+      // The most frequent kinds first (at rm = 8, 73 % of the transitions are RMRcvAbortMsg).
       switch (a.kind) {
-        case 'TMRcvPrepared':
-          return hasMsg(s, prepared[a.rm]!) ? stepTm(s, preparedEvents[a.rm]!) : undefined;
-        case 'TMCommit':
-          return stepTm(s, COMMIT_EVENT);
-        case 'TMAbort':
-          return stepTm(s, ABORT_EVENT);
-        case 'RMPrepare':
-          return stepRm(s, a.rm, prepareEvents[a.rm]!);
-        case 'RMChooseToAbort':
-          return stepRm(s, a.rm, CHOOSE_ABORT);
-        case 'RMRcvCommitMsg':
-          return hasMsg(s, COMMIT) ? stepRm(s, a.rm, RCV_COMMIT) : undefined;
         case 'RMRcvAbortMsg':
-          return hasMsg(s, ABORT) ? stepRm(s, a.rm, RCV_ABORT) : undefined;
+          return hasMsg(s, ABORT, ABORT_BIT) ? stepRm(s, a.rm, rmRcvAbortStep, RCV_ABORT) : undefined;
+        case 'RMChooseToAbort':
+          return stepRm(s, a.rm, rmChooseAbortStep, CHOOSE_ABORT);
+        case 'RMPrepare':
+          return stepRm(s, a.rm, rmPrepareStep, prepareEvents[a.rm]!);
+        case 'TMRcvPrepared':
+          return hasMsg(s, prepared[a.rm]!, preparedBits[a.rm]!) ? stepTm(s, tmPreparedStep, preparedEvents[a.rm]!) : undefined;
+        case 'TMAbort':
+          return stepTm(s, tmAbortStep, ABORT_EVENT);
+        case 'TMCommit':
+          return stepTm(s, tmCommitStep, COMMIT_EVENT);
+        case 'RMRcvCommitMsg':
+          return hasMsg(s, COMMIT, COMMIT_BIT) ? stepRm(s, a.rm, rmRcvCommitStep, RCV_COMMIT) : undefined;
       }
     },
 
@@ -211,6 +221,66 @@ export function twoPhaseModel(rmCount: number, bugs: ReadonlySet<string> = new S
       return view;
     },
   };
+}
+
+/**
+ * The message sets of one model, hash-consed: every set the model builds is one frozen, sorted
+ * array per combination of messages, so `msgs' = msgs \\cup {m}` is a table lookup instead of a
+ * sorted insertion into a new array, and the checker finds each set by identity. A message is a
+ * bit; a set's bits are remembered by identity. Arrays that did not come from here (a test's own
+ * state) and messages that are not the frozen constants fall back to the sorted-set functions.
+ */
+class MessageSets {
+  readonly empty: readonly Message[] = Object.freeze([]);
+  private readonly bitOf = new Map<Message, number>();
+  private readonly bitsOf = new Map<readonly Message[], number>([[this.empty, 0]]);
+  private readonly byBits = new Map<number, readonly Message[]>([[0, this.empty]]);
+  private lastSet: readonly Message[] = this.empty;
+  private lastBits = 0;
+
+  constructor(rmCount: number) {
+    // Under a seeded bug a resource manager announces the next one's vote: one more message.
+    const messages = [ABORT, COMMIT, ...preparedMessages(rmCount + 1)];
+    messages.forEach((m, i) => this.bitOf.set(m, 2 ** i));
+  }
+
+  /** The bit of message `m`, or 0 when it is not one of the frozen constants. */
+  bit(m: Message): number {
+    return this.bitOf.get(m) ?? 0;
+  }
+
+  /** The bits of `set`, or -1 when it is not one of ours. */
+  bits(set: readonly Message[]): number {
+    if (set === this.lastSet) return this.lastBits;
+    const bits = this.bitsOf.get(set);
+    if (bits === undefined) return -1;
+    this.lastSet = set;
+    this.lastBits = bits;
+    return bits;
+  }
+
+  /** `m ∈ set`, where `bit` is `m`'s bit (see {@link bit}). */
+  has(set: readonly Message[], m: Message, bit: number): boolean {
+    const bits = this.bits(set);
+    if (bits < 0 || bit === 0) return set.includes(m);
+    return (bits & bit) !== 0;
+  }
+
+  /** `set ∪ {m}`; the same array when `m` is already a member. */
+  add(set: readonly Message[], m: Message): readonly Message[] {
+    const bits = this.bits(set);
+    const bit = this.bitOf.get(m);
+    if (bits < 0 || bit === undefined) return setAdd(set, m, compareMessages);
+    if ((bits & bit) !== 0) return set;
+    const union = bits | bit;
+    let known = this.byBits.get(union);
+    if (known === undefined) {
+      known = Object.freeze(setAdd(set, m, compareMessages));
+      this.byBits.set(union, known);
+      this.bitsOf.set(known, union);
+    }
+    return known;
+  }
 }
 
 /** The control state of each role's configurations as the chart names them (`working`, `init`, ...). */
