@@ -50,7 +50,8 @@ export function breadthFirst<S extends State, A extends Action>(
     const parentLo = queue.currentLo;
     if (depth > run.depth) run.depth = depth;
     if ((++expanded & 0xff) === 0 && !run.tick(queue.size)) break;
-    actions.length = 0;
+    // pop, not `length = 0`: truncating an array is a runtime call in V8.
+    while (actions.length > 0) actions.pop();
     model.actions(state, actions);
     for (let i = 0; i < actions.length; i++) {
       const action = actions[i]!;

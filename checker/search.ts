@@ -100,6 +100,18 @@ export interface Found<S extends State, A extends Action> {
   readonly target?: S;
 }
 
+/**
+ * `kind => its index in kinds, or -1`, generated as one `switch` over the kinds written out: the
+ * kinds are string constants, which V8 compares by pointer, so the count of a fired transition
+ * costs a few comparisons instead of a `Map` lookup (about 3 % of a TwoPhase run).
+ */
+function compileKindIndex(kinds: readonly string[]): (kind: string) => number {
+  const index = new Map<string, number>();
+  kinds.forEach((kind, i) => index.set(kind, i));
+  const cases = [...index].map(([kind, i]) => `case ${JSON.stringify(kind)}: return ${i};`);
+  return new Function('kind', `switch (kind) {\n${cases.join('\n')}\ndefault: return -1;\n}`) as (kind: string) => number;
+}
+
 /** Mutable bookkeeping of one search run. */
 export class SearchRun<S extends State, A extends Action> {
   readonly codec: StateCodec;
@@ -111,7 +123,8 @@ export class SearchRun<S extends State, A extends Action> {
   depth = 0;
   incompleteReason: IncompleteReason | null = null;
   private readonly coverageCounts: Float64Array;
-  private readonly kindIndex = new Map<string, number>();
+  /** The index of an action kind in `model.actionKinds`, or -1 (generated: a `switch` over the kinds). */
+  private readonly kindIndex: (kind: string) => number;
   private readonly startMs = performance.now();
   private readonly progressIntervalMs: number;
   private lastProgressMs = this.startMs;
@@ -126,7 +139,7 @@ export class SearchRun<S extends State, A extends Action> {
     const first = this.initialStates[0];
     if (first === undefined) throw new Error('the model has no initial state');
     this.codec = new StateCodec(first);
-    model.actionKinds.forEach((kind, i) => this.kindIndex.set(kind, i));
+    this.kindIndex = compileKindIndex(model.actionKinds);
     this.coverageCounts = new Float64Array(model.actionKinds.length);
     this.invariants = model.invariants;
     this.stepInvariants = model.stepInvariants;
@@ -138,8 +151,8 @@ export class SearchRun<S extends State, A extends Action> {
   /** Count a fired transition. */
   fired(action: A): void {
     this.transitions++;
-    const i = this.kindIndex.get(action.kind);
-    if (i === undefined) {
+    const i = this.kindIndex(action.kind);
+    if (i < 0) {
       throw new Error(`action kind "${action.kind}" is not listed in the model's actionKinds`);
     }
     this.coverageCounts[i]!++;
