@@ -98,7 +98,14 @@ export class ValueInterner {
     }
     if (Array.isArray(value)) {
       // The hot path: an array next to the array it replaced (no identity lookup needed).
-      if (previousId >= 0 && Array.isArray(previous)) return this.internArray(value, previous, previousId);
+      if (previousId >= 0 && Array.isArray(previous)) {
+        // A deeply frozen array (a hash-consed set) is found by identity, cheaper than a walk.
+        const known = this.frozen.get(value);
+        if (known !== undefined) return known;
+        const id = this.internArray(value, previous, previousId);
+        if (Object.isFrozen(value) && deeplyFrozen(value, this.frozen)) this.frozen.set(value, id);
+        return id;
+      }
       return this.internByIdentity(value, true, undefined, -1);
     }
     return this.internByIdentity(value, false, previous, previousId);
