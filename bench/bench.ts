@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import type { Size } from '../checker/index.js';
 import { findModel, registry } from '../protocols/registry.js';
 import type { BenchResult } from './run-one.js';
+import { benchSteppers } from './steppers.js';
 
 /** A model and the sizes to measure it at, in order. */
 interface BenchConfig {
@@ -29,7 +30,11 @@ interface BenchConfig {
 function benchConfigs(maxRm: number): BenchConfig[] {
   const rms: Size[] = [];
   for (let rm = 3; rm <= maxRm; rm++) rms.push({ rm });
-  return [{ model: 'two-phase', sizes: rms }];
+  const vectorClock = findModel('vector-clock')!;
+  return [
+    { model: 'two-phase', sizes: rms },
+    { model: 'vector-clock', sizes: [vectorClock.sizes.default, vectorClock.sizes.large] },
+  ];
 }
 
 const WORKER = fileURLToPath(new URL('./run-one.js', import.meta.url));
@@ -128,6 +133,8 @@ function main(): void {
     date: new Date().toISOString(),
     repeat,
     results,
+    // Steps per second of each role's compiled stepper against XState's transition().
+    steppers: values.model === undefined ? benchSteppers() : [],
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
