@@ -357,7 +357,7 @@ export function compileRole<C, E extends EventObject, O>(name: string, machine: 
     return node;
   };
 
-  const initial = explore([], () => {
+  const initial = foldConstantGuards(explore([], () => {
     initialRecording = true;
     try {
       const [snapshot] = initialTransition(probed, ctx);
@@ -365,7 +365,7 @@ export function compileRole<C, E extends EventObject, O>(name: string, machine: 
     } finally {
       initialRecording = false;
     }
-  });
+  }));
 
   const eventTypes = [...(probed as unknown as { events: string[] }).events].filter((t) => !t.startsWith('xstate.'));
   for (const t of eventTypes) if (t.includes('*')) throw new ChartCompileError(name, `wildcard event "${t}" is not supported`);
@@ -375,7 +375,7 @@ export function compileRole<C, E extends EventObject, O>(name: string, machine: 
     const snapshot = probed.resolveState({ value: configs[at]!.value, context: ctx });
     for (const type of eventTypes) {
       const event = { type };
-      const tree = explore([], () => {
+      const tree = foldConstantGuards(explore([], () => {
         // Whether a transition is enabled, even one that changes nothing (a root transition to
         // the active state is a no-op for XState, but an enabled step for the checker).
         const script = probe.script;
@@ -383,12 +383,50 @@ export function compileRole<C, E extends EventObject, O>(name: string, machine: 
         probe.reset(script);
         const [next] = transition(probed, snapshot, event);
         return { taken, value: next.value };
-      });
+      }));
       if (tree.guard !== undefined || tree.taken) row[type] = tree;
     }
     table.push(row);
   }
   return new CompiledRole<C, E, O>(name, { configs, eventTypes, table, initial });
+}
+
+/** Thrown by {@link UNREADABLE} when a guard reads its context or event. */
+const READS = Symbol('reads');
+/** A context or event that a guard may not read: reading it shows the guard is not constant. */
+const UNREADABLE: unknown = new Proxy(
+  {},
+  {
+    get: () => {
+      throw READS;
+    },
+    has: () => {
+      throw READS;
+    },
+    ownKeys: () => {
+      throw READS;
+    },
+  },
+);
+
+/**
+ * Fold guards that read neither the context nor the event (a seeded bug's switch, say
+ * `() => abortAfterPrepare`) into the branch they always take, so the table holds no transition
+ * that can never be taken and the stepper asks no guard whose answer is known.
+ */
+function foldConstantGuards<C, E, O>(node: DecisionNode<C, E, O>): DecisionNode<C, E, O> {
+  if (node.guard === undefined) return node;
+  let constant: boolean | undefined;
+  try {
+    constant = node.guard(UNREADABLE as C, UNREADABLE as E, node.params) === true;
+  } catch (error) {
+    if (error !== READS) throw error;
+  }
+  if (constant === undefined) return { ...node, yes: foldConstantGuards(node.yes), no: foldConstantGuards(node.no) };
+  const taken = foldConstantGuards(constant ? node.yes : node.no);
+  if (node.pre.length === 0) return taken;
+  // The actions that ran before the guard was asked still run, first.
+  return taken.guard === undefined ? { ...taken, ops: [...node.pre, ...taken.ops] } : { ...taken, pre: [...node.pre, ...taken.pre] };
 }
 
 function rejectDelays(role: string, machine: AnyStateMachine): void {
