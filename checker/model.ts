@@ -76,6 +76,8 @@ export interface Model<S extends State = State, A extends Action = Action> {
   describe(action: A): string;
   /** A per-role JSON view of a state for traces, e.g. `{ tm: {...}, r1: {...} }`. */
   view(state: S): Record<string, unknown>;
+  /** The message an action delivers, for traces (optional; models without a network omit it). */
+  message?(action: A): unknown;
 }
 
 /** One size parameter of a model, e.g. the number of resource managers. */

@@ -12,7 +12,7 @@ import { startProgress } from './progress.js';
 import { renderSummary, runLabel } from './render.js';
 import { checkReport, traceFile, type TraceFile } from './report.js';
 import { writeFileAtomically } from './atomic-write.js';
-import { EJSON } from 'bson';
+import { serializeTrace } from '../traces/format.js';
 
 interface Outcome {
   readonly run: ModelRun;
@@ -62,7 +62,7 @@ export function runCheck(plan: CheckPlan): ExitCode {
       .map((o) => traceFile(o.run, o.model, o.result))
       .filter((t): t is TraceFile => t !== undefined);
     if (traces.length > 0) {
-      writeFileAtomically(plan.traceOut, `${EJSON.stringify(plan.single ? traces[0] : traces, undefined, 2, { relaxed: true })}\n`);
+      writeFileAtomically(plan.traceOut, serializeTrace(plan.single ? traces[0]! : traces));
       if (!plan.json) process.stdout.write(`\ncounterexample written to ${plan.traceOut}\n`);
     }
   }

@@ -13,6 +13,7 @@ import { runCheck } from './check.js';
 import { buildDiagramPlan, runDiagram, type RawDiagramOptions } from './diagram.js';
 import { EXIT, UsageError, type ExitCode } from './errors.js';
 import { runList } from './list.js';
+import { buildReplayPlan, runReplay, type RawReplayOptions } from './replay.js';
 import { buildCheckPlan, type RawCheckOptions } from './options.js';
 
 const NAME = 'clusterspec';
@@ -109,13 +110,23 @@ function buildProgram(models: readonly ModelDefinition[], exit: { code: ExitCode
       exit.code = runDiagram(buildDiagramPlan(model, options, models));
     });
 
+  program
+    .command('replay')
+    .description('re-execute a trace file against its model and show what changed at each step')
+    .argument('<trace>', 'a trace file, as written by check --trace-out')
+    .option('--to <n>', 'stop after step n')
+    .option('--json', 'print a JSON summary instead of the steps')
+    .action((file: string, options: RawReplayOptions) => {
+      exit.code = runReplay(buildReplayPlan(file, options, models));
+    });
+
   return program;
 }
 
 /** Run `clusterspec` with the arguments after the program name; returns the exit code. */
 export function run(args: readonly string[], models: readonly ModelDefinition[] = registry): ExitCode {
   if (args.length === 0) {
-    reportError(`missing command: use "list", "check" or "diagram" (see ${NAME} --help)`);
+    reportError(`missing command: use "list", "check", "diagram" or "replay" (see ${NAME} --help)`);
     return EXIT.usage;
   }
   const exit: { code: ExitCode } = { code: EXIT.pass };

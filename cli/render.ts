@@ -6,20 +6,14 @@
  */
 import type { Action, CheckResult, Counterexample, Model, ModelDefinition, Progress, Size, State } from '../checker/index.js';
 import type { ModelRun } from './options.js';
+import { show } from '../traces/replay.js';
 
 const MIB = 1024 * 1024;
 
 export const formatCount = (n: number): string => n.toLocaleString('en-US');
 
 /** One line of JSON for a view, with BSON Timestamps written as `Timestamp(t, i)`. */
-export function renderValue(value: unknown): string {
-  return (
-    JSON.stringify(value, function (this: Record<string, unknown>, key: string, json: unknown) {
-      const raw = this[key] as { _bsontype?: string; t?: number; i?: number } | undefined;
-      return raw !== null && typeof raw === 'object' && raw._bsontype === 'Timestamp' ? `Timestamp(${raw.t}, ${raw.i})` : json;
-    }) ?? 'undefined'
-  );
-}
+export const renderValue = show;
 export const formatMiB = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`;
 export const formatSeconds = (s: number): string => `${s < 10 ? s.toFixed(2) : s.toFixed(1)} s`;
 export const formatProbability = (p: number): string => (p === 0 ? '0' : p.toExponential(1));

@@ -11,9 +11,10 @@ import type {
   ModelDefinition,
   Size,
   State,
-  Strategy,
 } from '../checker/index.js';
 import type { ModelRun } from './options.js';
+import type { TraceDocument } from '../traces/format.js';
+import { traceDocument } from '../traces/format.js';
 
 /** One element of `clusterspec list --json`. */
 export interface ModelListing {
@@ -54,22 +55,7 @@ export interface CheckReport
 }
 
 /** The counterexample file `--trace-out` writes (one per violating model). */
-export interface TraceFile {
-  readonly formatVersion: 0;
-  readonly model: string;
-  readonly size: Size;
-  readonly bugs: readonly string[];
-  readonly strategy: Strategy;
-  readonly seed: number;
-  readonly invariant: string;
-  readonly kind: 'state' | 'step';
-  readonly steps: readonly {
-    readonly index: number;
-    /** `model.describe(action)`, or `null` for the initial state. */
-    readonly action: string | null;
-    readonly view: Record<string, unknown>;
-  }[];
-}
+export type TraceFile = TraceDocument;
 
 export function modelListing(m: ModelDefinition): ModelListing {
   return {
@@ -108,19 +94,6 @@ export function checkReport(run: ModelRun, result: CheckResult<State, Action>): 
 export function traceFile(run: ModelRun, model: Model, result: CheckResult<State, Action>): TraceFile | undefined {
   const v = result.violation;
   if (v === null) return undefined;
-  return {
-    formatVersion: 0,
-    model: run.definition.name,
-    size: run.size,
-    bugs: run.bugs,
-    strategy: result.strategy,
-    seed: result.seed,
-    invariant: v.invariant,
-    kind: v.kind,
-    steps: v.steps.map((step, index) => ({
-      index,
-      action: step.action === null ? null : model.describe(step.action),
-      view: model.view(step.state),
-    })),
-  };
+  const header = { model: run.definition.name, size: run.size, bugs: run.bugs, strategy: result.strategy, seed: result.seed, invariant: v.invariant, kind: v.kind };
+  return traceDocument(header, model, v.steps);
 }

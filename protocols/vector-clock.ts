@@ -245,6 +245,8 @@ export function vectorClockModel(size: Size, bugs: ReadonlySet<string> = new Set
     },
 
     view: (s) => viewOf(s, roles),
+
+    message: (a) => (a.kind === 'Deliver' ? a.message : null),
   };
 }
 

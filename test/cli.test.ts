@@ -218,7 +218,7 @@ describe('clusterspec check --trace-out', () => {
     expect(r.status).toBe(1);
     const trace = JSON.parse(fs.readFileSync(file, 'utf8'));
     expect(trace).toMatchObject({
-      formatVersion: 0,
+      formatVersion: 1,
       model: 'two-phase',
       size: { rm: 3 },
       bugs: ['tm-commit-without-all-votes'],

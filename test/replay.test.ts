@@ -1,0 +1,119 @@
+/**
+ * Traces and replay: a counterexample written by `check --trace-out` replays step by step; a
+ * tampered step makes replay exit 1 at that step; a truncated, mis-versioned or foreign file, or
+ * one naming an unknown model or bug, exits 2.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EJSON } from 'bson';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { check } from '../checker/check.js';
+import { parseTrace, serializeTrace, traceDocument } from '../traces/format.js';
+import { replay } from '../traces/replay.js';
+import { VECTOR_CLOCK_BUGS, vectorClock, vectorClockModel } from '../protocols/vector-clock.js';
+import { TWO_PHASE_BUGS, twoPhaseModel } from '../protocols/two-phase.js';
+
+const MAIN = path.resolve('dist/cli/main.js');
+let tmp = '';
+const cli = (...args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'clusterspec-replay-'));
+});
+
+describe('replay of every seeded bug', () => {
+  const cases = [
+    ...VECTOR_CLOCK_BUGS.map((b) => ({ bug: b, model: vectorClockModel(vectorClock.sizes.default, new Set([b.id])), name: 'vector-clock', size: vectorClock.sizes.default })),
+    ...TWO_PHASE_BUGS.map((b) => ({ bug: b, model: twoPhaseModel(3, new Set([b.id])), name: 'two-phase', size: { rm: 3 } })),
+  ];
+  for (const c of cases) {
+    it(`${c.name} ${c.bug.id}: the written trace reads back and replays to ${c.bug.breaks}`, () => {
+      const result = check(c.model as never);
+      const v = result.violation!;
+      const header = { model: c.name, size: c.size, bugs: [c.bug.id], strategy: 'bfs', seed: 0, invariant: v.invariant, kind: v.kind };
+      const text = serializeTrace(traceDocument(header, c.model as never, v.steps as never));
+      const trace = parseTrace(text);
+      expect(serializeTrace(trace)).toBe(text);
+      const replayed = replay(c.model as never, trace);
+      expect(replayed.ok).toBe(true);
+      if (replayed.ok) expect(replayed.brokenInvariant).toBe(c.bug.breaks);
+      // Without the bug the same trace is not a run of the model.
+      const correct = c.name === 'vector-clock' ? vectorClockModel(c.size) : twoPhaseModel(3);
+      const without = replay(correct as never, trace);
+      expect(without.ok && without.brokenInvariant === c.bug.breaks).toBe(false);
+    });
+  }
+});
+
+describe('clusterspec replay', () => {
+  let file = '';
+  beforeAll(() => {
+    file = path.join(tmp, 'two-reads.json');
+    expect(cli('check', 'vector-clock', '--bug', 'gossip-two-reads', '--trace-out', file).status).toBe(1);
+  });
+
+  it('reproduces the violation step by step, printing what changed', () => {
+    const r = cli('replay', file);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('step 5: MajorityCommit');
+    expect(r.stdout).toContain('config.configTime: "Timestamp(1735689600, 0)" → "Timestamp(1735689600, 1)"');
+    expect(r.stdout).toMatch(/reproduced: every step replays, and the last one breaks VC-ORDER\n$/);
+  });
+
+  it('--to N stops at step N; --json summarises', () => {
+    const r = cli('replay', file, '--to', '3');
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toContain('step 4:');
+    expect(r.stdout).toContain('replayed up to step 3 of 7');
+    const j = JSON.parse(cli('replay', file, '--json').stdout);
+    expect(j).toMatchObject({ model: 'vector-clock', steps: 7, reproduced: true, brokenInvariant: 'VC-ORDER', divergence: null });
+  });
+
+  it('a tampered step makes it exit 1, naming the step and the difference', () => {
+    const trace = EJSON.parse(fs.readFileSync(file, 'utf8'), { relaxed: true }) as { steps: { view: { config: { shards: string[] } } }[] };
+    trace.steps[5]!.view.config.shards = ['shard0', 'shard9'];
+    const tampered = path.join(tmp, 'tampered.json');
+    fs.writeFileSync(tampered, EJSON.stringify(trace as never, undefined, 2, { relaxed: true }));
+    const r = cli('replay', tampered);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/DIVERGED at step 5: after "MajorityCommit" the model's state differs from the recorded one — config: shards recorded \["shard0","shard9"\], model \["shard0"\]/);
+  });
+
+  it('a step the model cannot take exits 1 at that step', () => {
+    const trace = JSON.parse(fs.readFileSync(file, 'utf8')) as { steps: { action: string }[] };
+    trace.steps[2]!.action = 'Submit(write shard7)';
+    const bad = path.join(tmp, 'bad-step.json');
+    fs.writeFileSync(bad, JSON.stringify(trace));
+    const r = cli('replay', bad);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('DIVERGED at step 2: step "Submit(write shard7)" is not a step of the model here');
+  });
+
+  const badInputs: [string, (text: string) => string, RegExp][] = [
+    ['a truncated file', (t) => t.slice(0, Math.floor(t.length / 2)), /not valid \(Extended\) JSON, perhaps truncated/],
+    ['a wrong format version', (t) => t.replace('"formatVersion": 1', '"formatVersion": 7'), /has format version 7; this clusterspec reads version 1/],
+    ['an unknown model', (t) => t.replace('"model": "vector-clock"', '"model": "paxos"'), /names unknown model "paxos"/],
+    ['an unknown bug', (t) => t.replace('"gossip-two-reads"', '"no-such-bug"'), /names unknown bug "no-such-bug" of vector-clock/],
+    ['a size out of range', (t) => t.replace('"ops": 2', '"ops": 99'), /size ops=99 is out of range/],
+    ['not a trace', () => '[1, 2]', /holds 2 traces/],
+  ];
+  for (const [what, edit, message] of badInputs) {
+    it(`${what} exits 2 with one line naming the problem`, () => {
+      const broken = path.join(tmp, `${what.replace(/\W+/g, '-')}.json`);
+      fs.writeFileSync(broken, edit(fs.readFileSync(file, 'utf8')));
+      const r = cli('replay', broken);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    });
+  }
+
+  it('a missing file exits 2', () => {
+    const r = cli('replay', path.join(tmp, 'nope.json'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/cannot read trace .*nope\.json: ENOENT/);
+  });
+});
