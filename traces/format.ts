@@ -26,8 +26,8 @@ export interface TraceStepRecord {
   readonly view: Record<string, unknown>;
 }
 
-export interface TraceDocument {
-  readonly formatVersion: typeof TRACE_FORMAT_VERSION;
+/** What a trace records about its run: model, size, bugs, search, and the invariant broken. */
+export interface TraceHeader {
   readonly model: string;
   readonly size: Size;
   readonly bugs: readonly string[];
@@ -37,18 +37,12 @@ export interface TraceDocument {
   readonly invariant: string | null;
   /** `state` or `step` invariant; `null` with `invariant`. */
   readonly kind: 'state' | 'step' | null;
-  readonly steps: readonly TraceStepRecord[];
 }
 
-/** What a trace records about its run. */
-export interface TraceHeader {
-  readonly model: string;
-  readonly size: Size;
-  readonly bugs: readonly string[];
-  readonly strategy: string;
-  readonly seed: number;
-  readonly invariant: string | null;
-  readonly kind: 'state' | 'step' | null;
+/** A trace file's document. */
+export interface TraceDocument extends TraceHeader {
+  readonly formatVersion: typeof TRACE_FORMAT_VERSION;
+  readonly steps: readonly TraceStepRecord[];
 }
 
 /** The trace of `steps` (from an initial state) of `model`. */
