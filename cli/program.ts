@@ -115,7 +115,8 @@ function buildProgram(models: readonly ModelDefinition[], exit: { code: ExitCode
     .description('re-execute a trace file against its model and show what changed at each step')
     .argument('<trace>', 'a trace file, as written by check --trace-out')
     .option('--to <n>', 'stop after step n')
-    .option('--json', 'print a JSON summary instead of the steps')
+    .option('--format <format>', 'text (default), json (a summary) or mermaid (a sequence diagram)')
+    .option('--json', 'the same as --format json')
     .action((file: string, options: RawReplayOptions) => {
       exit.code = runReplay(buildReplayPlan(file, options, models));
     });

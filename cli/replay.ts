@@ -11,19 +11,24 @@ import type { ModelDefinition } from '../checker/index.js';
 import { parseTrace, TraceFormatError, type TraceDocument } from '../traces/format.js';
 import type { ReplayResult } from '../traces/replay.js';
 import { replay, show } from '../traces/replay.js';
+import { sequenceDiagram } from '../traces/mermaid.js';
 import { EXIT, UsageError, type ExitCode } from './errors.js';
 
 export interface RawReplayOptions {
   readonly to?: string;
   readonly json?: boolean;
+  readonly format?: string;
 }
+
+export const REPLAY_FORMATS = ['text', 'json', 'mermaid'] as const;
+export type ReplayFormat = (typeof REPLAY_FORMATS)[number];
 
 export interface ReplayPlan {
   readonly file: string;
   readonly trace: TraceDocument;
   readonly definition: ModelDefinition;
   readonly to: number;
-  readonly json: boolean;
+  readonly format: ReplayFormat;
 }
 
 /** Read and validate the trace and options; throws {@link UsageError} naming the first problem. */
@@ -62,14 +67,18 @@ export function buildReplayPlan(file: string, raw: RawReplayOptions, models: rea
     if (!/^\d+$/.test(raw.to) || !Number.isSafeInteger(to)) throw new UsageError(`--to "${raw.to}" is not a step number (0, 1, 2, ...)`);
     if (to > trace.steps.length - 1) throw new UsageError(`--to ${to} is past the trace's last step (${trace.steps.length - 1})`);
   }
-  return { file, trace, definition, to, json: raw.json === true };
+  const format = raw.format ?? (raw.json === true ? 'json' : 'text');
+  if (!(REPLAY_FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}" (expected one of: ${REPLAY_FORMATS.join(', ')})`);
+  if (raw.json === true && format !== 'json') throw new UsageError(`--json and --format ${format} disagree`);
+  return { file, trace, definition, to, format: format as ReplayFormat };
 }
 
 export function runReplay(plan: ReplayPlan): ExitCode {
   const { trace, definition } = plan;
   const model = definition.build(trace.size, new Set(trace.bugs));
   const result = replay(model, trace, plan.to);
-  if (plan.json) process.stdout.write(`${JSON.stringify(replayReport(plan, result), null, 2)}\n`);
+  if (plan.format === 'json') process.stdout.write(`${JSON.stringify(replayReport(plan, result), null, 2)}\n`);
+  else if (plan.format === 'mermaid') process.stdout.write(sequenceDiagram(result.steps));
   else process.stdout.write(renderReplay(plan, result));
   return result.ok ? EXIT.pass : EXIT.violation;
 }

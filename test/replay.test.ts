@@ -71,6 +71,22 @@ describe('clusterspec replay', () => {
     expect(j).toMatchObject({ model: 'vector-clock', steps: 7, reproduced: true, brokenInvariant: 'VC-ORDER', divergence: null });
   });
 
+  it('--format mermaid draws a sequence diagram: delivered messages as arrows, changes as notes', () => {
+    const r = cli('replay', file, '--format', 'mermaid');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('sequenceDiagram');
+    expect(lines).toContain('  participant router');
+    expect(lines).not.toContain('  participant network');
+    expect(lines).toContain('  client->>router: 2. removeShard op1');
+    expect(lines).toContain('  config->>router: 7. ShardNotFound op1');
+    expect(lines).toContain('  Note over config: 5. MajorityCommit');
+    expect(r.stdout).toContain('Note right of router: state: "forwarding" → "idle"<br/>configTime: "Timestamp(1735689600, 0)" → "Timestamp(1735689600, 1)"');
+    // Nothing Mermaid would read as the end of a statement or an entity code.
+    for (const line of lines.slice(1)) expect(line).not.toMatch(/;(?<!#35;)|#(?!35;)/);
+    expect(cli('replay', file, '--format', 'png').stderr).toMatch(/unknown format "png" \(expected one of: text, json, mermaid\)/);
+  });
+
   it('a tampered step makes it exit 1, naming the step and the difference', () => {
     const trace = EJSON.parse(fs.readFileSync(file, 'utf8'), { relaxed: true }) as { steps: { view: { config: { shards: string[] } } }[] };
     trace.steps[5]!.view.config.shards = ['shard0', 'shard9'];
