@@ -117,6 +117,7 @@ function buildProgram(models: readonly ModelDefinition[], exit: { code: ExitCode
     .option('--to <n>', 'stop after step n')
     .option('--format <format>', 'text (default), json (a summary) or mermaid (a sequence diagram)')
     .option('--json', 'the same as --format json')
+    .option('--step', 'step through interactively in a terminal (n, b, j N, r ROLE, v, q); prints everything otherwise')
     .action((file: string, options: RawReplayOptions) => {
       exit.code = runReplay(buildReplayPlan(file, options, models));
     });

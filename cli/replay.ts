@@ -12,12 +12,14 @@ import { parseTrace, TraceFormatError, type TraceDocument } from '../traces/form
 import type { ReplayResult } from '../traces/replay.js';
 import { replay, show } from '../traces/replay.js';
 import { sequenceDiagram } from '../traces/mermaid.js';
+import { STEP_HELP, StepSession } from '../traces/step-session.js';
 import { EXIT, UsageError, type ExitCode } from './errors.js';
 
 export interface RawReplayOptions {
   readonly to?: string;
   readonly json?: boolean;
   readonly format?: string;
+  readonly step?: boolean;
 }
 
 export const REPLAY_FORMATS = ['text', 'json', 'mermaid'] as const;
@@ -29,6 +31,8 @@ export interface ReplayPlan {
   readonly definition: ModelDefinition;
   readonly to: number;
   readonly format: ReplayFormat;
+  /** Step through interactively (in a terminal; otherwise everything is printed). */
+  readonly step: boolean;
 }
 
 /** Read and validate the trace and options; throws {@link UsageError} naming the first problem. */
@@ -70,7 +74,8 @@ export function buildReplayPlan(file: string, raw: RawReplayOptions, models: rea
   const format = raw.format ?? (raw.json === true ? 'json' : 'text');
   if (!(REPLAY_FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}" (expected one of: ${REPLAY_FORMATS.join(', ')})`);
   if (raw.json === true && format !== 'json') throw new UsageError(`--json and --format ${format} disagree`);
-  return { file, trace, definition, to, format: format as ReplayFormat };
+  if (raw.step === true && format !== 'text') throw new UsageError(`--step shows text; it does not combine with --format ${format}`);
+  return { file, trace, definition, to, format: format as ReplayFormat, step: raw.step === true };
 }
 
 export function runReplay(plan: ReplayPlan): ExitCode {
@@ -79,6 +84,7 @@ export function runReplay(plan: ReplayPlan): ExitCode {
   const result = replay(model, trace, plan.to);
   if (plan.format === 'json') process.stdout.write(`${JSON.stringify(replayReport(plan, result), null, 2)}\n`);
   else if (plan.format === 'mermaid') process.stdout.write(sequenceDiagram(result.steps));
+  else if (plan.step && process.stdin.isTTY === true && process.stdout.isTTY === true) stepThrough(plan, result);
   else process.stdout.write(renderReplay(plan, result));
   return result.ok ? EXIT.pass : EXIT.violation;
 }
@@ -125,4 +131,30 @@ export function renderReplay(plan: ReplayPlan, result: ReplayResult): string {
     lines.push(`replayed up to step ${result.steps.length - 1} of ${trace.steps.length - 1}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The terminal loop of `--step`: read a command a line at a time (synchronously) until `q` or end of input. */
+function stepThrough(plan: ReplayPlan, result: ReplayResult): void {
+  const session = new StepSession(result.steps);
+  const out = (text: string): void => void process.stdout.write(text.length > 0 ? `${text}\n` : '');
+  out(`${renderReplay(plan, result).split('\n')[0]!}\n${STEP_HELP}`);
+  if (!result.ok) out(`the model diverges from the trace at step ${result.divergedAt}: ${result.reason}; showing the steps before it`);
+  out(session.current());
+  const buffer = Buffer.alloc(1024);
+  for (;;) {
+    process.stdout.write('> ');
+    let n: number;
+    try {
+      n = fs.readSync(0, buffer, 0, buffer.length, null);
+    } catch {
+      break;
+    }
+    if (n === 0) break;
+    for (const line of buffer.toString('utf8', 0, n).split('\n').slice(0, -1)) {
+      const { text, quit } = session.command(line);
+      if (quit) return;
+      out(text);
+    }
+  }
+  out('');
 }

@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../checker/check.js';
 import { parseTrace, serializeTrace, traceDocument } from '../traces/format.js';
 import { replay } from '../traces/replay.js';
+import { STEP_HELP, StepSession } from '../traces/step-session.js';
 import { VECTOR_CLOCK_BUGS, vectorClock, vectorClockModel } from '../protocols/vector-clock.js';
 import { TWO_PHASE_BUGS, twoPhaseModel } from '../protocols/two-phase.js';
 
@@ -131,5 +132,41 @@ describe('clusterspec replay', () => {
     const r = cli('replay', path.join(tmp, 'nope.json'));
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/cannot read trace .*nope\.json: ENOENT/);
+  });
+});
+
+describe('replay --step', () => {
+  it('steps through a replayed trace: next, back, jump, one role, the view, help, quit', () => {
+    const model = vectorClockModel(vectorClock.sizes.default, new Set(['router-ticks']));
+    const v = check(model).violation!;
+    const header = { model: 'vector-clock', size: vectorClock.sizes.default, bugs: ['router-ticks'], strategy: 'bfs', seed: 0, invariant: v.invariant, kind: v.kind };
+    const result = replay(model, parseTrace(serializeTrace(traceDocument(header, model, v.steps))));
+    const session = new StepSession(result.steps);
+    expect(session.current()).toMatch(/^step 0\/2: \(initial state\)\n {2}client/);
+    expect(session.command('').text).toMatch(/^step 1\/2: Submit\(write shard0\)\n {2}client\.state: "idle" → "waiting"/);
+    expect(session.command('n').text).toContain('router.clusterTime: "Timestamp(1735689600, 0)" → "Timestamp(1735689600, 1)"');
+    expect(session.command('n').text).toBe('already at the last step');
+    expect(session.command('b').text).toMatch(/^step 1\/2/);
+    expect(session.command('j 0').text).toMatch(/^step 0\/2/);
+    expect(session.command('b').text).toBe('already at the initial state');
+    expect(session.command('2').text).toMatch(/^step 2\/2/);
+    expect(session.command('j 9').text).toBe('no step "9" (0 to 2)');
+    expect(session.command('r router').text).toMatch(/^router at step 2: \{"state":"forwarding"/);
+    expect(session.command('r mongos').text).toMatch(/^no role "mongos" \(roles: client, router, config, shard0, shard1, network\)/);
+    expect(session.command('v').text.split('\n')).toHaveLength(6);
+    expect(session.command('h').text).toBe(STEP_HELP);
+    expect(session.command('x').text).toMatch(/^unknown command "x"/);
+    expect(session.command('q')).toEqual({ text: '', quit: true });
+    expect(session.position).toBe(2);
+  });
+
+  it('without a terminal, prints every step', () => {
+    const file = path.join(tmp, 'step.json');
+    expect(cli('check', 'vector-clock', '--bug', 'router-ticks', '--trace-out', file).status).toBe(1);
+    const r = cli('replay', file, '--step');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('step 2: Deliver(write#op1 client→router)');
+    expect(r.stdout).toMatch(/reproduced: every step replays, and the last one breaks VC-ROUTER-NO-TICK\n$/);
+    expect(cli('replay', file, '--step', '--format', 'json').status).toBe(2);
   });
 });
