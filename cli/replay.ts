@@ -12,6 +12,7 @@ import { parseTrace, TraceFormatError, type TraceDocument } from '../traces/form
 import type { ReplayResult } from '../traces/replay.js';
 import { replay, show } from '../traces/replay.js';
 import { sequenceDiagram } from '../traces/mermaid.js';
+import { traceToItf } from '../traces/itf.js';
 import { STEP_HELP, StepSession } from '../traces/step-session.js';
 import { EXIT, UsageError, type ExitCode } from './errors.js';
 
@@ -22,7 +23,7 @@ export interface RawReplayOptions {
   readonly step?: boolean;
 }
 
-export const REPLAY_FORMATS = ['text', 'json', 'mermaid'] as const;
+export const REPLAY_FORMATS = ['text', 'json', 'mermaid', 'itf'] as const;
 export type ReplayFormat = (typeof REPLAY_FORMATS)[number];
 
 export interface ReplayPlan {
@@ -84,6 +85,7 @@ export function runReplay(plan: ReplayPlan): ExitCode {
   const result = replay(model, trace, plan.to);
   if (plan.format === 'json') process.stdout.write(`${JSON.stringify(replayReport(plan, result), null, 2)}\n`);
   else if (plan.format === 'mermaid') process.stdout.write(sequenceDiagram(result.steps));
+  else if (plan.format === 'itf') process.stdout.write(`${JSON.stringify(traceToItf({ ...plan.trace, steps: plan.trace.steps.slice(0, result.steps.length) }), null, 2)}\n`);
   else if (plan.step && process.stdin.isTTY === true && process.stdout.isTTY === true) stepThrough(plan, result);
   else process.stdout.write(renderReplay(plan, result));
   return result.ok ? EXIT.pass : EXIT.violation;

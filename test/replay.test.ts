@@ -85,7 +85,7 @@ describe('clusterspec replay', () => {
     expect(r.stdout).toContain('Note right of router: state: "forwarding" → "idle"<br/>configTime: "Timestamp(1735689600, 0)" → "Timestamp(1735689600, 1)"');
     // Nothing Mermaid would read as the end of a statement or an entity code.
     for (const line of lines.slice(1)) expect(line).not.toMatch(/;(?<!#35;)|#(?!35;)/);
-    expect(cli('replay', file, '--format', 'png').stderr).toMatch(/unknown format "png" \(expected one of: text, json, mermaid\)/);
+    expect(cli('replay', file, '--format', 'png').stderr).toMatch(/unknown format "png" \(expected one of: text, json, mermaid, itf\)/);
   });
 
   it('a tampered step makes it exit 1, naming the step and the difference', () => {
@@ -168,5 +168,38 @@ describe('replay --step', () => {
     expect(r.stdout).toContain('step 2: Deliver(write#op1 client→router)');
     expect(r.stdout).toMatch(/reproduced: every step replays, and the last one breaks VC-ROUTER-NO-TICK\n$/);
     expect(cli('replay', file, '--step', '--format', 'json').status).toBe(2);
+  });
+});
+
+describe('ITF', () => {
+  it('encodes values as the Informal Trace Format says', async () => {
+    const { toItf } = await import('../traces/itf.js');
+    const { Timestamp } = await import('bson');
+    expect(toItf(3)).toEqual({ '#bigint': '3' });
+    expect(toItf(1.5)).toEqual({ '#unserializable': '1.5' });
+    expect(toItf(null)).toEqual({ '#unserializable': 'null' });
+    expect(toItf(['a', true])).toEqual(['a', true]);
+    expect(toItf(new Set([1, 2]))).toEqual({ '#set': [{ '#bigint': '1' }, { '#bigint': '2' }] });
+    expect(toItf(new Map([['k', 1]]))).toEqual({ '#map': [['k', { '#bigint': '1' }]] });
+    expect(toItf(new Timestamp({ t: 1735689600, i: 3 }))).toEqual({ '#tup': [{ '#bigint': '1735689600' }, { '#bigint': '3' }] });
+    expect(toItf({ a: { b: 2 } })).toEqual({ a: { b: { '#bigint': '2' } } });
+  });
+
+  it('replay --format itf writes #meta, vars and one state per step', () => {
+    const file = path.join(tmp, 'itf.json');
+    expect(cli('check', 'vector-clock', '--bug', 'gossip-two-reads', '--trace-out', file).status).toBe(1);
+    const r = cli('replay', file, '--format', 'itf');
+    expect(r.status).toBe(0);
+    const itf = JSON.parse(r.stdout) as { '#meta': { format: string }; vars: string[]; states: Record<string, unknown>[] };
+    expect(itf['#meta'].format).toBe('ITF');
+    expect(itf.vars).toEqual(['client', 'router', 'config', 'shard0', 'shard1', 'network', 'action', 'message']);
+    expect(itf.states).toHaveLength(8);
+    for (const [i, s] of itf.states.entries()) {
+      expect(s['#meta']).toEqual({ index: i });
+      expect(Object.keys(s).filter((k) => k !== '#meta')).toEqual(itf.vars);
+    }
+    expect((itf.states[7]!['router'] as { configTime: unknown }).configTime).toEqual({ '#tup': [{ '#bigint': '1735689600' }, { '#bigint': '1' }] });
+    expect(itf.states[7]!['action']).toBe('Deliver(ShardNotFound#op1 config→router)');
+    expect((itf.states[7]!['message'] as { kind: string }).kind).toBe('response');
   });
 });
