@@ -139,4 +139,10 @@ export interface RoleChart {
   readonly summary: string;
   /** The statechart (an XState v5 `StateMachine`). */
   readonly machine: unknown;
+  /**
+   * Which keys of the model's per-role view ({@link Model.view}) this chart draws, for trace
+   * viewers: by default the key equal to {@link RoleChart.name}; roles with several instances
+   * (`r1`, `r2`, …) say which keys are theirs.
+   */
+  readonly viewKeys?: (key: string) => boolean;
 }

@@ -115,7 +115,7 @@ function buildProgram(models: readonly ModelDefinition[], exit: { code: ExitCode
     .description('re-execute a trace file against its model and show what changed at each step')
     .argument('<trace>', 'a trace file, as written by check --trace-out')
     .option('--to <n>', 'stop after step n')
-    .option('--format <format>', 'text (default), json (a summary), mermaid (a sequence diagram) or itf (the Informal Trace Format)')
+    .option('--format <format>', 'text (default), json (a summary), mermaid (a sequence diagram), itf (the Informal Trace Format) or html (a page to step through)')
     .option('--json', 'the same as --format json')
     .option('--step', 'step through interactively in a terminal (n, b, j N, r ROLE, v, q); prints everything otherwise')
     .action((file: string, options: RawReplayOptions) => {

@@ -13,6 +13,11 @@ import type { ReplayResult } from '../traces/replay.js';
 import { replay, show } from '../traces/replay.js';
 import { sequenceDiagram } from '../traces/mermaid.js';
 import { traceToItf } from '../traces/itf.js';
+import type { HtmlChart } from '../traces/html.js';
+import { renderHtml } from '../traces/html.js';
+import { chartOf, machineOf, toDot } from '../machines/export/index.js';
+import { identifier, uniqueIds } from '../machines/export/chart.js';
+import { renderSvgSync } from './diagram.js';
 import { STEP_HELP, StepSession } from '../traces/step-session.js';
 import { EXIT, UsageError, type ExitCode } from './errors.js';
 
@@ -23,7 +28,7 @@ export interface RawReplayOptions {
   readonly step?: boolean;
 }
 
-export const REPLAY_FORMATS = ['text', 'json', 'mermaid', 'itf'] as const;
+export const REPLAY_FORMATS = ['text', 'json', 'mermaid', 'itf', 'html'] as const;
 export type ReplayFormat = (typeof REPLAY_FORMATS)[number];
 
 export interface ReplayPlan {
@@ -85,6 +90,7 @@ export function runReplay(plan: ReplayPlan): ExitCode {
   const result = replay(model, trace, plan.to);
   if (plan.format === 'json') process.stdout.write(`${JSON.stringify(replayReport(plan, result), null, 2)}\n`);
   else if (plan.format === 'mermaid') process.stdout.write(sequenceDiagram(result.steps));
+  else if (plan.format === 'html') process.stdout.write(htmlPage(plan, result));
   else if (plan.format === 'itf') process.stdout.write(`${JSON.stringify(traceToItf({ ...plan.trace, steps: plan.trace.steps.slice(0, result.steps.length) }), null, 2)}\n`);
   else if (plan.step && process.stdin.isTTY === true && process.stdout.isTTY === true) stepThrough(plan, result);
   else process.stdout.write(renderReplay(plan, result));
@@ -159,4 +165,32 @@ function stepThrough(plan: ReplayPlan, result: ReplayResult): void {
     }
   }
   out('');
+}
+
+/** The self-contained HTML page of a replay: every role instance of the view drawn with its chart. */
+function htmlPage(plan: ReplayPlan, result: ReplayResult): string {
+  const { trace, definition } = plan;
+  const drawn = new Map<string, { svg: string; nodeOf: Record<string, string> }>();
+  const charts: HtmlChart[] = [];
+  for (const key of Object.keys(trace.steps[0]!.view)) {
+    const role = (definition.roles ?? []).find((r) => (r.viewKeys ? r.viewKeys(key) : r.name === key));
+    if (role === undefined) continue;
+    let chart = drawn.get(role.name);
+    if (chart === undefined) {
+      const machine = machineOf(role);
+      const nodeOf: Record<string, string> = {};
+      for (const [id, node] of uniqueIds(chartOf(machine), identifier)) nodeOf[id.slice(machine.id.length + 1)] = node;
+      chart = { svg: renderSvgSync(toDot(machine)), nodeOf };
+      drawn.set(role.name, chart);
+    }
+    charts.push({ key, role: role.name, ...chart });
+  }
+  const size = Object.entries(trace.size).map(([k, v]) => `${k}=${v}`).join(' ');
+  const verdict = !result.ok
+    ? `The model diverges from this trace at step ${result.divergedAt}: ${result.reason}`
+    : result.brokenInvariant === null
+      ? 'Every step replays; no invariant is broken at the end.'
+      : `Every step replays, and the last one breaks ${result.brokenInvariant}.`;
+  const bugs = trace.bugs.length > 0 ? ` with ${trace.bugs.join(', ')}` : '';
+  return renderHtml({ title: `${trace.model} ${size}${bugs}`, steps: result.steps, charts, verdict });
 }

@@ -295,7 +295,7 @@ export const twoPhase: ModelDefinition = {
   sizes: { default: { rm: 3 }, large: { rm: 8 } },
   invariants: twoPhaseModel(1).invariants.map(({ id, description }) => ({ id, description })),
   roles: [
-    { name: 'rm', summary: 'a resource manager: prepares or aborts, then learns the decision', machine: rmMachine },
+    { name: 'rm', summary: 'a resource manager: prepares or aborts, then learns the decision', machine: rmMachine, viewKeys: (key) => /^r\d+$/.test(key) },
     { name: 'tm', summary: 'the transaction manager: collects votes, decides commit or abort', machine: tmMachine },
   ],
   bugs: TWO_PHASE_BUGS,

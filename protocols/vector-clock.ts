@@ -295,7 +295,7 @@ export const vectorClock: ModelDefinition = {
   roles: [
     { name: 'client', summary: 'a driver: one operation at a time, ClusterTime only', machine: clientMachine },
     { name: 'router', summary: 'a mongos: forwards operations, gossips, never ticks', machine: routerMachine },
-    { name: 'shard', summary: 'a shard primary: writes tick ClusterTime; refreshes its shard registry', machine: shardMachine },
+    { name: 'shard', summary: 'a shard primary: writes tick ClusterTime; refreshes its shard registry', machine: shardMachine, viewKeys: (key) => /^shard\d+$/.test(key) },
     { name: 'config', summary: 'the config server primary: topology and metadata writes, majority commit ticks ConfigTime and TopologyTime', machine: configMachine },
   ],
   build: (size, bugs) => vectorClockModel(size, bugs) as unknown as Model,
