@@ -85,7 +85,7 @@ describe('clusterspec replay', () => {
     expect(r.stdout).toContain('Note right of router: state: "forwarding" → "idle"<br/>configTime: "Timestamp(1735689600, 0)" → "Timestamp(1735689600, 1)"');
     // Nothing Mermaid would read as the end of a statement or an entity code.
     for (const line of lines.slice(1)) expect(line).not.toMatch(/;(?<!#35;)|#(?!35;)/);
-    expect(cli('replay', file, '--format', 'png').stderr).toMatch(/unknown format "png" \(expected one of: text, json, mermaid, itf\)/);
+    expect(cli('replay', file, '--format', 'png').stderr).toMatch(/unknown format "png" \(expected one of: text, json, mermaid, itf, html\)/);
   });
 
   it('a tampered step makes it exit 1, naming the step and the difference', () => {
