@@ -3,7 +3,8 @@ import { SummaryReporter } from './test/support/summary-reporter.js';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // Suites written by `clusterspec testgen` run with `npx vitest run <dir>` too.
+    include: ['test/**/*.test.ts', '**/*.clusterspec.test.mjs'],
     testTimeout: 60_000,
     reporters: ['default', new SummaryReporter()],
   },

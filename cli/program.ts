@@ -14,6 +14,7 @@ import { buildDiagramPlan, runDiagram, type RawDiagramOptions } from './diagram.
 import { EXIT, UsageError, type ExitCode } from './errors.js';
 import { runList } from './list.js';
 import { buildReplayPlan, runReplay, type RawReplayOptions } from './replay.js';
+import { buildTestgenPlan, runTestgen } from './testgen.js';
 import { buildCheckPlan, type RawCheckOptions } from './options.js';
 
 const NAME = 'clusterspec';
@@ -108,6 +109,15 @@ function buildProgram(models: readonly ModelDefinition[], exit: { code: ExitCode
     .addHelpText('after', DIAGRAM_EXAMPLES)
     .action((model: string, options: RawDiagramOptions) => {
       exit.code = runDiagram(buildDiagramPlan(model, options, models));
+    });
+
+  program
+    .command('testgen')
+    .description("write a vitest suite for a model: its charts' paths driving the implementation, and its stored counterexamples")
+    .argument('<model>', 'the model')
+    .option('--out <dir>', 'the directory to write (must not exist, or be empty)')
+    .action((model: string, options: { out?: string }) => {
+      exit.code = runTestgen(buildTestgenPlan(model, options, models));
     });
 
   program
