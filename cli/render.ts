@@ -12,8 +12,6 @@ const MIB = 1024 * 1024;
 
 export const formatCount = (n: number): string => n.toLocaleString('en-US');
 
-/** One line of JSON for a view, with BSON Timestamps written as `Timestamp(t, i)`. */
-export const renderValue = show;
 export const formatMiB = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`;
 export const formatSeconds = (s: number): string => `${s < 10 ? s.toFixed(2) : s.toFixed(1)} s`;
 export const formatProbability = (p: number): string => (p === 0 ? '0' : p.toExponential(1));
@@ -114,7 +112,7 @@ export function renderCounterexample(model: Model, violation: Counterexample<Sta
   let previous: ReadonlyMap<string, string> | undefined;
   steps.forEach((step, index) => {
     lines.push(`    step ${index}: ${step.action === null ? '(initial state)' : model.describe(step.action)}`);
-    const view = new Map(Object.entries(model.view(step.state)).map(([k, v]) => [k, renderValue(v)]));
+    const view = new Map(Object.entries(model.view(step.state)).map(([k, v]) => [k, show(v)]));
     const rows: [string, string][] = [];
     for (const [k, json] of view) {
       if (previous === undefined || previous.get(k) !== json) rows.push([k, json]);

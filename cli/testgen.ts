@@ -14,11 +14,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AnyStateMachine } from 'xstate';
-import { createTestModel } from 'xstate/graph';
 import type { ModelDefinition } from '../checker/index.js';
-import { provideImpl } from '../machines/role.js';
 import { ROLE_CASES } from '../protocols/role-samples.js';
+import { roleTestModel } from '../protocols/role-test-model.js';
 import { CORPUS_DIR, corpusFile } from '../traces/corpus.js';
 import type { ChartPath } from '../traces/testgen-runtime.js';
 import { EXIT, UsageError, type ExitCode } from './errors.js';
@@ -41,20 +39,12 @@ export function buildTestgenPlan(modelName: string, raw: { out?: string }, model
   return { definition, out };
 }
 
-/** Traversals stop at states whose context holds a number above this (logical times grow without bound). */
-const BOUND = 6;
-const largestNumber = (v: unknown): number =>
-  typeof v === 'number' ? v : v === null || typeof v !== 'object' ? 0 : Math.max(0, ...Object.values(v).map(largestNumber));
-
 /** The chart paths of every role of the model. */
 export function chartPaths(model: string): ChartPath[] {
   const out: ChartPath[] = [];
   for (const c of ROLE_CASES.filter((x) => x.model === model)) {
-    const impl = c.implement(new Set());
-    const machine = provideImpl(c.machine as never, impl as never) as AnyStateMachine;
     const input = c.initialContexts[0]!;
-    const events = c.events.length <= 6 ? [...c.events] : [...new Map(c.events.map((e) => [e.type, e])).values()];
-    const testModel = createTestModel(machine, { events: events as never, input, stopWhen: (s) => largestNumber(s.context) > BOUND });
+    const testModel = roleTestModel(c);
     const seen = new Set<string>();
     for (const [kind, paths] of [
       ['shortest', testModel.getShortestPaths({ allowDuplicatePaths: true })],

@@ -67,21 +67,17 @@ const notDecreased = (before: VectorTime, after: VectorTime): boolean =>
  * delivers a message to it, each component ends at most at the max of its value and the message's
  * gossip; in any other step it does not change.
  */
-export function vcRouterNoTick(
-  routerOf: (s: VectorClockState) => RoleSnapshot<RouterContext>,
-): StepInvariant<VectorClockState, { kind: string; index?: number; host?: string }> {
-  return {
-    id: 'VC-ROUTER-NO-TICK',
-    description: 'the router never ticks: its vector time only advances to values it received',
-    holds: (before, a, after) => {
-      const was = routerOf(before).ctx.clock;
-      const is = routerOf(after).ctx.clock;
-      if (is === was) return true;
-      const message = a.kind === 'Deliver' && a.host === 'router' && a.index !== undefined ? before.net[a.index] : undefined;
-      if (message === undefined) return is.cluster === was.cluster && is.config === was.config && is.topology === was.topology;
-      const g = message.gossip;
-      const bound = (own: LogicalTime, got: LogicalTime | undefined) => Math.max(own, got ?? 0);
-      return is.cluster <= bound(was.cluster, g.$clusterTime) && is.config <= bound(was.config, g.$configTime) && is.topology <= bound(was.topology, g.$topologyTime);
-    },
-  };
-}
+export const vcRouterNoTick: StepInvariant<VectorClockState, { kind: string; index?: number; host?: string }> = {
+  id: 'VC-ROUTER-NO-TICK',
+  description: 'the router never ticks: its vector time only advances to values it received',
+  holds: (before, a, after) => {
+    const was = before.router.ctx.clock;
+    const is = after.router.ctx.clock;
+    if (is === was) return true;
+    const message = a.kind === 'Deliver' && a.host === 'router' && a.index !== undefined ? before.net[a.index] : undefined;
+    if (message === undefined) return is.cluster === was.cluster && is.config === was.config && is.topology === was.topology;
+    const g = message.gossip;
+    const bound = (own: LogicalTime, got: LogicalTime | undefined) => Math.max(own, got ?? 0);
+    return is.cluster <= bound(was.cluster, g.$clusterTime) && is.config <= bound(was.config, g.$configTime) && is.topology <= bound(was.topology, g.$topologyTime);
+  },
+};
