@@ -26,15 +26,15 @@ interface BenchConfig {
   readonly sizes: readonly Size[];
 }
 
-/** The benchmark suite. Add an entry here for each model that should be measured by default. */
+/** The benchmark suite: two-phase at rm=3..maxRm, then every other registered model. */
 function benchConfigs(maxRm: number): BenchConfig[] {
   const rms: Size[] = [];
   for (let rm = 3; rm <= maxRm; rm++) rms.push({ rm });
-  const vectorClock = findModel('vector-clock')!;
-  return [
-    { model: 'two-phase', sizes: rms },
-    { model: 'vector-clock', sizes: [vectorClock.sizes.default, vectorClock.sizes.large] },
-  ];
+  // Every other registered model at its default and large sizes, in registry order.
+  const others = registry
+    .filter((m) => m.name !== 'two-phase')
+    .map((m): BenchConfig => ({ model: m.name, sizes: [m.sizes.default, m.sizes.large] }));
+  return [{ model: 'two-phase', sizes: rms }, ...others];
 }
 
 const WORKER = fileURLToPath(new URL('./run-one.js', import.meta.url));
