@@ -5,6 +5,7 @@
  * @module
  */
 import type { Action, Model, State } from './model.js';
+import { groupedBreadthFirst } from './bfs-grouped.js';
 import { VectorQueue } from './queue.js';
 import type { CheckOptions, CheckResult, Found } from './search.js';
 import { SearchRun } from './search.js';
@@ -15,6 +16,12 @@ export function breadthFirst<S extends State, A extends Action>(
   model: Model<S, A>,
   options: CheckOptions,
 ): CheckResult<S, A> {
+  // Models that declare action groups are explored through memoised group transitions (same
+  // states, order and results); step invariants need the states of every step, so not then.
+  const groups = model.groups;
+  if (groups !== undefined && groups.length > 0 && model.stepInvariants.length === 0) {
+    return groupedBreadthFirst(model, groups, options);
+  }
   const run = new SearchRun(model, options);
   const { codec, visited } = run;
   const width = codec.width;

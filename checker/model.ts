@@ -78,6 +78,42 @@ export interface Model<S extends State = State, A extends Action = Action> {
   view(state: S): Record<string, unknown>;
   /** The message an action delivers, for traces (optional; models without a network omit it). */
   message?(action: A): unknown;
+  /**
+   * Optional: the actions of {@link Model.actions} partitioned into groups by the components they
+   * touch (typically one group per role). When given, and the model has no step invariants,
+   * breadth-first search memoises each group's transitions over the ids of its footprint, so that
+   * expanding a state is a few table lookups instead of calls to `actions` and `next`
+   * (see {@link ActionGroup} for the contract, and `docs/checker.md` § 4.3).
+   */
+  readonly groups?: readonly ActionGroup<S, A>[];
+}
+
+/**
+ * A component of a state: a field name (`'msgs'`), or one element of a field that holds an array
+ * of roles (`['rmState', 2]`).
+ */
+export type ComponentRef = string | readonly [field: string, index: number];
+
+/**
+ * A group of actions that depend on, and change, only a few components of the state: its
+ * *footprint*. The contract, which the checker relies on:
+ *
+ * - `actions(state, out)` pushes the group's actions that may be enabled, and what it pushes
+ *   depends only on the footprint's components;
+ * - for each of those actions, whether `next` is enabled and the successor's footprint components
+ *   depend only on the footprint's components of `state`, and every other component of the
+ *   successor is the parent's (the same value);
+ * - {@link Model.actions} pushes exactly what the groups push, group after group, in order.
+ *
+ * The checker verifies the third clause and "every other component is the parent's" whenever it
+ * computes a group's transitions, and spot-checks the rest on a sample of states; a model that
+ * breaks the contract gets an error, not a wrong answer, as far as those checks reach.
+ */
+export interface ActionGroup<S extends State, A extends Action> {
+  /** The components the group's actions read or write. An element ref requires the field to stay an array of the same length. */
+  readonly footprint: readonly ComponentRef[];
+  /** Push the group's actions that may be enabled in `state`, in a deterministic order. */
+  actions(state: S, out: A[]): void;
 }
 
 /** One size parameter of a model, e.g. the number of resource managers. */

@@ -158,6 +158,24 @@ export class SearchRun<S extends State, A extends Action> {
     this.coverageCounts[i]!++;
   }
 
+  /** The index of `action`'s kind in the model's `actionKinds`; throws for an unlisted kind. */
+  kindOf(action: A): number {
+    const i = this.kindIndex(action.kind);
+    if (i < 0) throw new Error(`action kind "${action.kind}" is not listed in the model's actionKinds`);
+    return i;
+  }
+
+  /** Count a fired transition of the kind with index `kind` (see {@link kindOf}). */
+  firedKind(kind: number): void {
+    this.transitions++;
+    this.coverageCounts[kind]!++;
+  }
+
+  /** The name of the kind with index `kind`. */
+  kindName(kind: number): string {
+    return this.model.actionKinds[kind]!;
+  }
+
   /**
    * `true` when the state limit is reached and the state with this fingerprint would be one more:
    * the search must stop, incomplete. Checked before a state is added, so a search never holds

@@ -16,7 +16,7 @@
  */
 import { fmix32 } from './hash.js';
 import { ValueInterner } from './intern.js';
-import type { State } from './model.js';
+import type { ComponentRef, State } from './model.js';
 
 /** Marker slot of a spread array field holding its expected length. */
 const SPREAD = -1;
@@ -121,6 +121,26 @@ export class StateCodec {
     }
   }
 
+  /**
+   * The vector slots of a component, ascending: a field's slots (its marker and elements, if it is
+   * spread), or, for one element of a spread field, the field's marker slot and the element's slot
+   * (of a field that is not spread, its one slot).
+   */
+  slotsOf(ref: ComponentRef): number[] {
+    const field = typeof ref === 'string' ? ref : ref[0];
+    const slot = this.layout.find((s) => s.field === field);
+    if (slot === undefined) throw new TypeError(`the state has no component "${field}"; it has [${this.fields.join(', ')}]`);
+    if (typeof ref === 'string') return Array.from({ length: slot.spread === 0 ? 1 : 1 + slot.spread }, (_, i) => slot.offset + i);
+    const index = ref[1];
+    if (!Number.isInteger(index) || index < 0) throw new TypeError(`component ["${field}", ${index}]: the index must be a natural number`);
+    // A field that is not spread (too short an array, or not an array) takes one slot: the whole field.
+    if (slot.spread === 0) return [slot.offset];
+    if (index >= slot.spread) {
+      throw new TypeError(`component ["${field}", ${index}]: "${field}" has ${slot.spread} elements in the initial state`);
+    }
+    return [slot.offset, slot.offset + 1 + index];
+  }
+
   /** Checks that `state` has exactly this model's components (used on every new distinct state). */
   checkShape(state: State): void {
     const keys = Object.keys(state);
@@ -153,12 +173,12 @@ export class StateCodec {
 }
 
 /** Low 32 bits of Z(slot, id). */
-function zobristLow(slot: number, id: number): number {
+export function zobristLow(slot: number, id: number): number {
   return fmix32(Math.imul(id + 1, 0x9e3779b1) ^ Math.imul(slot + 1, 0x27d4eb2f) ^ 0x165667b1);
 }
 
 /** High 32 bits of Z(slot, id): other multipliers, so the two halves are independent. */
-function zobristHigh(slot: number, id: number): number {
+export function zobristHigh(slot: number, id: number): number {
   return fmix32(Math.imul(id + 1, 0x85ebca77) ^ Math.imul(slot + 1, 0xc2b2ae3d) ^ 0x7f4a7c15);
 }
 

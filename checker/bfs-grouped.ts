@@ -1,0 +1,214 @@
+/**
+ * Breadth-first search over memoised group transitions, for models that declare action groups
+ * (`Model.groups`) and have no step invariants. It explores exactly what `bfs.ts` explores, in the
+ * same order, with the same verdicts, counts and traces; only how a transition is computed differs.
+ *
+ * Expanding a state is, per group, one lookup of the ids in the group's footprint slots in its
+ * {@link GroupMemo}: the memo gives each transition's action kind and the ids its successor has in
+ * those slots. The successor's fingerprint follows from the parent's by XOR-ing the Zobrist values
+ * of the slots that changed, and only a new state is built (as a vector, then decoded once for its
+ * invariants). The model's `actions` and `next` run only when a group meets a footprint
+ * combination for the first time, on a state decoded for that purpose.
+ *
+ * @module
+ */
+import { GroupMemo } from './group-memo.js';
+import type { Action, ActionGroup, Model, State } from './model.js';
+import { VectorQueue } from './queue.js';
+import type { CheckOptions, CheckResult, Found } from './search.js';
+import { SearchRun } from './search.js';
+import { zobristHigh, zobristLow } from './state-codec.js';
+import { rebuildCounterexample } from './trace.js';
+import { NO_PARENT } from './visited.js';
+
+/** One expansion in this many (the first included) is also done through `actions` and `next`, and compared. */
+const SPOT_CHECK_EVERY = 1024;
+
+/** Thrown when a model's groups disagree with its own `actions` and `next`. */
+export class GroupContractError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GroupContractError';
+  }
+}
+
+export function groupedBreadthFirst<S extends State, A extends Action>(
+  model: Model<S, A>,
+  groups: readonly ActionGroup<S, A>[],
+  options: CheckOptions,
+): CheckResult<S, A> {
+  const run = new SearchRun(model, options);
+  const { codec, visited } = run;
+  const width = codec.width;
+  const queue = new VectorQueue(width);
+  const child = new Int32Array(width);
+  const maxDepth = options.maxDepth ?? Infinity;
+  const memos = groups.map((g) => new GroupMemo([...new Set(g.footprint.flatMap((ref) => codec.slotsOf(ref)))].sort((a, b) => a - b)));
+  const inFootprint = memos.map((memo) => {
+    const mask = new Uint8Array(width);
+    for (const slot of memo.slots) mask[slot] = 1;
+    return mask;
+  });
+  let found: Found<S, A> | undefined;
+
+  for (const s of run.initialStates) {
+    codec.encode(s, child, 0);
+    codec.fingerprint(child, 0);
+    if (run.atStateLimit(codec.hi, codec.lo)) break;
+    const n = visited.add(codec.hi, codec.lo, NO_PARENT);
+    if (n < 0) continue;
+    codec.checkShape(s);
+    const broken = run.brokenInvariant(s);
+    if (broken !== undefined) {
+      found = { invariant: broken, kind: 'state', stateNumber: n };
+      break;
+    }
+    queue.push(child, 0, n, 0, codec.hi, codec.lo);
+  }
+
+  const actions: A[] = [];
+  const learned: number[] = [];
+
+  /**
+   * Run group `g`'s actions on `state` (whose vector is at `vectors[offset ..]`), memoise their
+   * transitions and return their offset in the memo's pool. Call right after a `find` that missed.
+   */
+  const learn = (g: number, state: S, vectors: Int32Array, offset: number): number => {
+    const memo = memos[g]!;
+    const mask = inFootprint[g]!;
+    const slots = memo.slots;
+    while (actions.length > 0) actions.pop();
+    while (learned.length > 0) learned.pop();
+    groups[g]!.actions(state, actions);
+    for (let i = 0; i < actions.length; i++) {
+      const action = actions[i]!;
+      const next = model.next(state, action);
+      if (next === undefined) continue;
+      const kind = run.kindOf(action);
+      if (next === state) {
+        learned.push(kind << 1, 0, 0);
+        for (let j = 0; j < slots.length; j++) learned.push(vectors[offset + slots[j]!]!);
+        continue;
+      }
+      codec.checkShape(next);
+      codec.encodeAndFingerprint(next, child, 0, state, vectors, offset, 0, 0);
+      for (let slot = 0; slot < width; slot++) {
+        if (mask[slot] === 0 && child[slot] !== vectors[offset + slot]) {
+          const field = codec.layout.filter((f) => f.offset <= slot).pop()!.field;
+          throw new GroupContractError(
+            `${model.describe(action)} (group ${g}) changed component "${field}" (vector slot ${slot}), which is outside its group's footprint`,
+          );
+        }
+      }
+      // The fingerprint's change is fixed by the ids before (the key) and after: kept with them.
+      let dLo = 0;
+      let dHi = 0;
+      let changed = 0;
+      for (let j = 0; j < slots.length; j++) {
+        const slot = slots[j]!;
+        const before = vectors[offset + slot]!;
+        const after = child[slot]!;
+        if (after !== before) {
+          dLo ^= zobristLow(slot, before) ^ zobristLow(slot, after);
+          dHi ^= zobristHigh(slot, before) ^ zobristHigh(slot, after);
+          changed = 1;
+        }
+      }
+      learned.push((kind << 1) | changed, dLo, dHi);
+      for (let j = 0; j < slots.length; j++) learned.push(child[slots[j]!]!);
+    }
+    return memo.insert(vectors, offset, learned);
+  };
+
+  /** The transitions of the state at `vectors[offset ..]` as labels, through the memo or through the model. */
+  const spotCheck = (state: S, vectors: Int32Array, offset: number, hi: number, lo: number): void => {
+    const viaModel: string[] = [];
+    while (actions.length > 0) actions.pop();
+    model.actions(state, actions);
+    const all = actions.slice();
+    for (const action of all) {
+      const next = model.next(state, action);
+      if (next === undefined) continue;
+      let label = `${action.kind} self-loop`;
+      if (next !== state) {
+        codec.encodeAndFingerprint(next, child, 0, state, vectors, offset, hi, lo);
+        if (codec.hi !== hi >>> 0 || codec.lo !== lo >>> 0) label = `${action.kind} → ${codec.hi}:${codec.lo}`;
+      }
+      viaModel.push(label);
+    }
+    const viaMemo: string[] = [];
+    for (let g = 0; g < memos.length; g++) {
+      const memo = memos[g]!;
+      let at = memo.find(vectors, offset);
+      if (at < 0) at = learn(g, state, vectors, offset);
+      const { pool, k } = memo;
+      for (let t = 0, p = at + 1; t < pool[at]!; t++, p += k + 3) {
+        const kind = run.kindName(pool[p]! >> 1);
+        const changed = (pool[p]! & 1) === 1;
+        viaMemo.push(changed ? `${kind} → ${(hi ^ pool[p + 2]!) >>> 0}:${(lo ^ pool[p + 1]!) >>> 0}` : `${kind} self-loop`);
+      }
+    }
+    if (viaModel.join('\n') !== viaMemo.join('\n')) {
+      throw new GroupContractError(
+        `the model's action groups disagree with its actions and next in state ${JSON.stringify(model.view(state))}: ` +
+          `actions/next give [${viaModel.join(', ')}], the groups give [${viaMemo.join(', ')}]`,
+      );
+    }
+  };
+
+  let expanded = 0;
+  search: while (found === undefined && queue.shift()) {
+    const number = queue.currentNumber;
+    const depth = queue.currentDepth;
+    const vectors = queue.currentVectors;
+    const offset = queue.currentOffset;
+    const parentHi = queue.currentHi;
+    const parentLo = queue.currentLo;
+    if (depth > run.depth) run.depth = depth;
+    if ((++expanded & 0xff) === 0 && !run.tick(queue.size)) break;
+    // Decoded only when a group meets new ids, or for a spot check.
+    let state: S | undefined;
+    if (expanded % SPOT_CHECK_EVERY === 1) {
+      state = codec.decode(vectors, offset) as S;
+      spotCheck(state, vectors, offset, parentHi, parentLo);
+    }
+    for (let g = 0; g < memos.length; g++) {
+      const memo = memos[g]!;
+      let at = memo.find(vectors, offset);
+      if (at < 0) {
+        if (state === undefined) state = codec.decode(vectors, offset) as S;
+        at = learn(g, state, vectors, offset);
+      }
+      const pool = memo.pool;
+      const k = memo.k;
+      const slots = memo.slots;
+      const n = pool[at]!;
+      for (let t = 0, p = at + 1; t < n; t++, p += k + 3) {
+        const head = pool[p]!;
+        run.firedKind(head >> 1);
+        if ((head & 1) === 0) continue; // a self-loop, or a successor equal to its parent
+        const lo = (parentLo ^ pool[p + 1]!) >>> 0;
+        const hi = (parentHi ^ pool[p + 2]!) >>> 0;
+        if (depth >= maxDepth) {
+          // Not expanded beyond the bound: the search is incomplete if this would be a new state.
+          if (!visited.has(hi, lo)) run.incompleteReason = 'max-depth';
+          continue;
+        }
+        if (run.atStateLimit(hi, lo)) break search;
+        const m = visited.add(hi, lo, number);
+        if (m < 0) continue;
+        for (let i = 0; i < width; i++) child[i] = vectors[offset + i]!;
+        for (let i = 0; i < k; i++) child[slots[i]!] = pool[p + 3 + i]!;
+        const next = codec.decode(child, 0) as S;
+        const broken = run.brokenInvariant(next);
+        if (broken !== undefined) {
+          if (depth + 1 > run.depth) run.depth = depth + 1;
+          found = { invariant: broken, kind: 'state', stateNumber: m };
+          break search;
+        }
+        queue.push(child, 0, m, depth + 1, hi, lo);
+      }
+    }
+  }
+  return run.finish(found, (f) => rebuildCounterexample(model, codec, visited, f));
+}
