@@ -20,10 +20,10 @@ export interface TwoPhaseNames {
 export function typeOk(rmCount: number, names: TwoPhaseNames): Invariant<TwoPhaseState> {
   const rmOk = names.rm.map((name) => RM_STATES.includes(name as RMState));
   const tmOk = names.tm.map((name) => TM_STATES.includes(name as TMState));
-  // States are immutable and most share their `prepared` and `msgs` arrays with many others: the
-  // last of each found well-typed is remembered, and checked again only when another comes.
-  let preparedOk: readonly number[] | undefined;
-  let msgsOk: TwoPhaseState['msgs'] | undefined;
+  // States are immutable and share their `prepared` and `msgs` arrays with many others: the arrays
+  // found well-typed are remembered (weakly), and an array is walked only the first time it comes.
+  const preparedOk = new WeakSet<readonly number[]>();
+  const msgsOk = new WeakSet<TwoPhaseState['msgs']>();
   return {
     id: 'TypeOK',
     description: 'rmState, tmState, tmPrepared and msgs hold values of their types (TPTypeOK)',
@@ -32,14 +32,14 @@ export function typeOk(rmCount: number, names: TwoPhaseNames): Invariant<TwoPhas
       if (rmState.length !== rmCount || !tmOk[s.tm.at]) return false;
       for (let i = 0; i < rmCount; i++) if (!rmOk[rmState[i]!.at]) return false;
       const prepared = s.tm.ctx.prepared;
-      if (prepared !== preparedOk) {
+      if (!preparedOk.has(prepared)) {
         for (const rm of prepared) if (!Number.isInteger(rm) || rm < 0 || rm >= rmCount) return false;
-        preparedOk = prepared;
+        preparedOk.add(prepared);
       }
       const msgs = s.msgs;
-      if (msgs !== msgsOk) {
+      if (!msgsOk.has(msgs)) {
         for (const m of msgs) if (!isMessage(m, rmCount)) return false;
-        msgsOk = msgs;
+        msgsOk.add(msgs);
       }
       return true;
     },
