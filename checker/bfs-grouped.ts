@@ -21,8 +21,14 @@ import { zobristHigh, zobristLow } from './state-codec.js';
 import { rebuildCounterexample } from './trace.js';
 import { NO_PARENT } from './visited.js';
 
-/** One expansion in this many (the first included) is also done through `actions` and `next`, and compared. */
-const SPOT_CHECK_EVERY = 1024;
+/**
+ * Which expansions are also done through `actions` and `next`, and compared: one in
+ * {@link SPOT_CHECK_EARLY} of the first {@link EARLY} (the first included), when most memo entries
+ * are learned, then one in {@link SPOT_CHECK_LATE}.
+ */
+const EARLY = 1 << 13;
+const SPOT_CHECK_EARLY = 1 << 6;
+const SPOT_CHECK_LATE = 1 << 12;
 
 /** Thrown when a model's groups disagree with its own `actions` and `next`. */
 export class GroupContractError extends Error {
@@ -168,7 +174,7 @@ export function groupedBreadthFirst<S extends State, A extends Action>(
     if ((++expanded & 0xff) === 0 && !run.tick(queue.size)) break;
     // Decoded only when a group meets new ids, or for a spot check.
     let state: S | undefined;
-    if (expanded % SPOT_CHECK_EVERY === 1) {
+    if ((expanded & ((expanded <= EARLY ? SPOT_CHECK_EARLY : SPOT_CHECK_LATE) - 1)) === 1) {
       state = codec.decode(vectors, offset) as S;
       spotCheck(state, vectors, offset, parentHi, parentLo);
     }

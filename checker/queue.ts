@@ -27,6 +27,8 @@ export class VectorQueue {
   private headIndex = 0;
   private tailIndex = 0;
   private count = 0;
+  /** The last segment the head left, kept for the tail to reuse. */
+  private spare: Segment | undefined;
   /** The entry removed by the last {@link shift}; its vector is at `currentVectors[currentOffset ..]`. */
   currentNumber = 0;
   currentDepth = 0;
@@ -47,7 +49,10 @@ export class VectorQueue {
   /** Append a vector copied from `vector[offset ..]`, with its state's number, depth and fingerprint. */
   push(vector: Int32Array, offset: number, number: number, depth: number, hi: number, lo: number): void {
     if (this.tailIndex === SEGMENT) {
-      const segment = new Segment(this.width);
+      // A segment the head has passed is reused: no fresh (zeroed, page-faulted) memory per segment.
+      const segment = this.spare ?? new Segment(this.width);
+      this.spare = undefined;
+      segment.next = undefined;
       this.tail.next = segment;
       this.tail = segment;
       this.tailIndex = 0;
@@ -69,8 +74,10 @@ export class VectorQueue {
   shift(): boolean {
     if (this.count === 0) return false;
     if (this.headIndex === SEGMENT) {
-      this.head = this.head.next!;
+      const passed = this.head;
+      this.head = passed.next!;
       this.headIndex = 0;
+      this.spare = passed;
     }
     const h = this.head;
     const i = this.headIndex++;
