@@ -4,10 +4,11 @@
  * @module
  */
 import type { ModelDefinition } from '../checker/model.js';
+import { initialSync } from './initial-sync.js';
 import { twoPhase } from './two-phase.js';
 import { vectorClock } from './vector-clock.js';
 
-export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock];
+export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, initialSync];
 
 /** The registered model called `name`, or `undefined`. */
 export function findModel(name: string): ModelDefinition | undefined {
