@@ -306,14 +306,16 @@ export function compileRole<C, E extends EventObject, O>(name: string, machine: 
     });
   }
   const probed = machine.provide({ guards, actions } as never) as AnyStateMachine;
-  // transition() builds a throwaway actor (and so a throwaway initial snapshot) on every call;
-  // what it records is not the transition's.
+  const ctx = probeContext(name);
+  // transition() and initialTransition() each build a throwaway actor, whose constructor takes a
+  // throwaway initial snapshot (with no input); only initialTransition's own call, the one given
+  // our probe context as input, is the initial transition. Recording the throwaway one too ran a
+  // fresh role's entry actions twice.
   const getInitialSnapshot = probed.getInitialSnapshot.bind(probed);
   let initialRecording = false;
   probed.getInitialSnapshot = ((...args: Parameters<typeof getInitialSnapshot>) =>
-    initialRecording ? getInitialSnapshot(...args) : probe.mute(() => getInitialSnapshot(...args))) as typeof getInitialSnapshot;
+    initialRecording && args[1] === ctx ? getInitialSnapshot(...args) : probe.mute(() => getInitialSnapshot(...args))) as typeof getInitialSnapshot;
 
-  const ctx = probeContext(name);
   const configs: Configuration[] = [];
   const indexByKey = new Map<string, number>();
   const indexOf = (value: StateValue): number => {

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { transition } from 'xstate';
+import { initialTransition, transition } from 'xstate';
 import type { AnyStateMachine, EventObject, MachineContext } from 'xstate';
 import type { CompiledRole, RoleSnapshot } from '../../machines/compile.js';
 import type { RoleImpl } from '../../machines/role.js';
@@ -76,4 +76,25 @@ export function expectCompiledMatchesXState<C extends MachineContext, E extends 
     { numRuns, seed: 42 },
   );
   return steps;
+}
+
+/**
+ * A fresh role agrees with XState's `initialTransition()`: same configuration, context (entry
+ * actions run once) and effects, for every initial context of the case.
+ */
+export function expectInitialMatchesXState<C extends MachineContext, E extends EventObject, O>(c: DifferentialCase<C, E, O>): void {
+  const machine = provideImpl(c.machine as never, c.impl as never) as AnyStateMachine;
+  for (const input of c.initialContexts) {
+    const sent: O[] = [];
+    const compiled = c.compiled.initial(input, sent);
+    const [xs, actions] = initialTransition(machine, input);
+    const xsSent = actions.flatMap((a) => {
+      const effect = c.impl.effects[a.type];
+      const info = (a as unknown as { info: { context: C; event: E } }).info;
+      return effect === undefined ? [] : [...effect(info.context, info.event, a.params as never)];
+    });
+    expect(c.compiled.configs[compiled.at]!.value).toEqual(xs.value);
+    expect(compiled.ctx).toEqual(xs.context);
+    expect(sent).toEqual(xsSent);
+  }
 }
