@@ -30,6 +30,14 @@ const EARLY = 1 << 13;
 const SPOT_CHECK_EARLY = 1 << 6;
 const SPOT_CHECK_LATE = 1 << 12;
 
+/** Ints per memoised transition before its ids: head, fingerprint delta (lo, hi), changed slots. */
+const STRIDE = 4;
+
+/** The bit of a vector slot in a mask of changed slots; every bit for slots past 30. */
+function slotBit(slot: number): number {
+  return slot < 31 ? 1 << slot : -1;
+}
+
 /** Thrown when a model's groups disagree with its own `actions` and `next`. */
 export class GroupContractError extends Error {
   constructor(message: string) {
@@ -46,7 +54,7 @@ export function groupedBreadthFirst<S extends State, A extends Action>(
   const run = new SearchRun(model, options);
   const { codec, visited } = run;
   const width = codec.width;
-  const queue = new VectorQueue(width);
+  const queue = new VectorQueue(width, groups.length);
   const child = new Int32Array(width);
   const maxDepth = options.maxDepth ?? Infinity;
   const memos = groups.map((g) => new GroupMemo([...new Set(g.footprint.flatMap((ref) => codec.slotsOf(ref)))].sort((a, b) => a - b)));
@@ -55,6 +63,13 @@ export function groupedBreadthFirst<S extends State, A extends Action>(
     for (const slot of memo.slots) mask[slot] = 1;
     return mask;
   });
+  const groupCount = memos.length;
+  // Per group, the vector slots of its footprint as a bit mask (all bits when the vector is too
+  // wide for one: then nothing is inherited).
+  const footprintBits = Int32Array.from(memos, (memo) => memo.slots.reduce((bits, slot) => bits | slotBit(slot), 0));
+  /** The memo offsets of the state being expanded, and those a new state inherits. */
+  const entries = new Int32Array(groupCount);
+  const childEntries = new Int32Array(groupCount).fill(-1);
   let found: Found<S, A> | undefined;
 
   for (const s of run.initialStates) {
@@ -69,7 +84,7 @@ export function groupedBreadthFirst<S extends State, A extends Action>(
       found = { invariant: broken, kind: 'state', stateNumber: n };
       break;
     }
-    queue.push(child, 0, n, 0, codec.hi, codec.lo);
+    queue.push(child, 0, n, 0, codec.hi, codec.lo, childEntries);
   }
 
   const actions: A[] = [];
@@ -92,7 +107,7 @@ export function groupedBreadthFirst<S extends State, A extends Action>(
       if (next === undefined) continue;
       const kind = run.kindOf(action);
       if (next === state) {
-        learned.push(kind << 1, 0, 0);
+        learned.push(kind << 1, 0, 0, 0);
         for (let j = 0; j < slots.length; j++) learned.push(vectors[offset + slots[j]!]!);
         continue;
       }
@@ -110,6 +125,7 @@ export function groupedBreadthFirst<S extends State, A extends Action>(
       let dLo = 0;
       let dHi = 0;
       let changed = 0;
+      let changedSlots = 0;
       for (let j = 0; j < slots.length; j++) {
         const slot = slots[j]!;
         const before = vectors[offset + slot]!;
@@ -118,9 +134,10 @@ export function groupedBreadthFirst<S extends State, A extends Action>(
           dLo ^= zobristLow(slot, before) ^ zobristLow(slot, after);
           dHi ^= zobristHigh(slot, before) ^ zobristHigh(slot, after);
           changed = 1;
+          changedSlots |= slotBit(slot);
         }
       }
-      learned.push((kind << 1) | changed, dLo, dHi);
+      learned.push((kind << 1) | changed, dLo, dHi, changedSlots);
       for (let j = 0; j < slots.length; j++) learned.push(child[slots[j]!]!);
     }
     return memo.insert(vectors, offset, learned);
@@ -148,7 +165,7 @@ export function groupedBreadthFirst<S extends State, A extends Action>(
       let at = memo.find(vectors, offset);
       if (at < 0) at = learn(g, state, vectors, offset);
       const { pool, k } = memo;
-      for (let t = 0, p = at + 1; t < pool[at]!; t++, p += k + 3) {
+      for (let t = 0, p = at + 1; t < pool[at]!; t++, p += k + STRIDE) {
         const kind = run.kindName(pool[p]! >> 1);
         const changed = (pool[p]! & 1) === 1;
         viaMemo.push(changed ? `${kind} → ${(hi ^ pool[p + 2]!) >>> 0}:${(lo ^ pool[p + 1]!) >>> 0}` : `${kind} self-loop`);
@@ -178,18 +195,30 @@ export function groupedBreadthFirst<S extends State, A extends Action>(
       state = codec.decode(vectors, offset) as S;
       spotCheck(state, vectors, offset, parentHi, parentLo);
     }
-    for (let g = 0; g < memos.length; g++) {
-      const memo = memos[g]!;
-      let at = memo.find(vectors, offset);
+    // Each group's transitions from here: inherited from the parent when the step that made this
+    // state changed nothing in the group's footprint, looked up (or learned) otherwise.
+    const inherited = queue.currentExtras;
+    const inheritedAt = queue.currentExtraOffset;
+    for (let g = 0; g < groupCount; g++) {
+      let at = inherited[inheritedAt + g]!;
       if (at < 0) {
-        if (state === undefined) state = codec.decode(vectors, offset) as S;
-        at = learn(g, state, vectors, offset);
+        const memo = memos[g]!;
+        at = memo.find(vectors, offset);
+        if (at < 0) {
+          if (state === undefined) state = codec.decode(vectors, offset) as S;
+          at = learn(g, state, vectors, offset);
+        }
       }
+      entries[g] = at;
+    }
+    for (let g = 0; g < groupCount; g++) {
+      const memo = memos[g]!;
+      const at = entries[g]!;
       const pool = memo.pool;
       const k = memo.k;
       const slots = memo.slots;
       const n = pool[at]!;
-      for (let t = 0, p = at + 1; t < n; t++, p += k + 3) {
+      for (let t = 0, p = at + 1; t < n; t++, p += k + STRIDE) {
         const head = pool[p]!;
         run.firedKind(head >> 1);
         if ((head & 1) === 0) continue; // a self-loop, or a successor equal to its parent
@@ -204,7 +233,7 @@ export function groupedBreadthFirst<S extends State, A extends Action>(
         const m = visited.add(hi, lo, number);
         if (m < 0) continue;
         for (let i = 0; i < width; i++) child[i] = vectors[offset + i]!;
-        for (let i = 0; i < k; i++) child[slots[i]!] = pool[p + 3 + i]!;
+        for (let i = 0; i < k; i++) child[slots[i]!] = pool[p + STRIDE + i]!;
         const next = codec.decode(child, 0) as S;
         const broken = run.brokenInvariant(next);
         if (broken !== undefined) {
@@ -212,7 +241,9 @@ export function groupedBreadthFirst<S extends State, A extends Action>(
           found = { invariant: broken, kind: 'state', stateNumber: m };
           break search;
         }
-        queue.push(child, 0, m, depth + 1, hi, lo);
+        const changedSlots = pool[p + 3]!;
+        for (let h = 0; h < groupCount; h++) childEntries[h] = (changedSlots & footprintBits[h]!) === 0 ? entries[h]! : -1;
+        queue.push(child, 0, m, depth + 1, hi, lo, childEntries);
       }
     }
   }

@@ -6,9 +6,10 @@
  * the model once per combination, for whatever components the group touches.
  *
  * Keys are tuples of ids in one `Int32Array` (open addressing, linear probing, load ≤ 1/2); the
- * transitions are runs of integers in a second array: `[n, (head, dLo, dHi, id_1 … id_k) × n]`,
+ * transitions are runs of integers in a second array: `[n, (head, dLo, dHi, changed, id_1 … id_k) × n]`,
  * where `head` is the action kind's index times two, plus one when the successor differs from its
- * parent, and `(dHi, dLo)` is what the successor's fingerprint differs from its parent's by (XOR).
+ * parent, `(dHi, dLo)` is what the successor's fingerprint differs from its parent's by (XOR), and
+ * `changed` is the mask of the vector slots it changed (bit `s` for slot `s`; every bit past 30).
  *
  * @module
  */
@@ -24,7 +25,7 @@ export class GroupMemo {
   private offsets: Int32Array;
   private mask: number;
   private count = 0;
-  /** The transitions of every key, as runs `[n, (head, dLo, dHi, id_1 … id_k) × n]`. */
+  /** The transitions of every key, as runs `[n, (head, dLo, dHi, changed, id_1 … id_k) × n]`. */
   pool = new Int32Array(1 << 12);
   private poolLength = 0;
   /** Table slot where the last {@link find} that missed stopped: where {@link insert} puts the key. */
@@ -78,7 +79,7 @@ export class GroupMemo {
 
   /**
    * Memoise the transitions from the footprint ids of `vector[offset ..]`, right after a
-   * {@link find} of the same ids missed: `transitions` holds `(head, dLo, dHi, id_1 … id_k)` per
+   * {@link find} of the same ids missed: `transitions` holds `(head, dLo, dHi, changed, id_1 … id_k)` per
    * transition.
    * Returns their offset in {@link pool}.
    */
@@ -91,7 +92,7 @@ export class GroupMemo {
       this.pool = bigger;
     }
     const start = this.poolLength;
-    this.pool[start] = transitions.length / (k + 3);
+    this.pool[start] = transitions.length / (k + 4);
     for (let i = 0; i < transitions.length; i++) this.pool[start + 1 + i] = transitions[i]!;
     this.poolLength += length;
     const base = this.missAt * k;

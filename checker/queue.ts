@@ -15,9 +15,12 @@ class Segment {
   /** Fingerprint halves, kept so that expanding a state need not hash its vector again. */
   readonly his = new Int32Array(SEGMENT);
   readonly los = new Int32Array(SEGMENT);
+  /** Per entry, `extraWidth` integers its producer chose to keep with it (see {@link VectorQueue}). */
+  readonly extras: Int32Array;
   next: Segment | undefined;
-  constructor(width: number) {
+  constructor(width: number, extraWidth: number) {
     this.vectors = new Int32Array(SEGMENT * width);
+    this.extras = new Int32Array(SEGMENT * extraWidth);
   }
 }
 
@@ -36,21 +39,35 @@ export class VectorQueue {
   currentLo = 0;
   currentVectors: Int32Array;
   currentOffset = 0;
+  /** The extra integers of the entry removed by the last {@link shift}, at `currentExtras[currentExtraOffset ..]`. */
+  currentExtras: Int32Array;
+  currentExtraOffset = 0;
 
-  constructor(private readonly width: number) {
-    this.head = this.tail = new Segment(width);
+  /**
+   * A queue of vectors of `width` integers; each entry may also carry `extraWidth` more integers
+   * (grouped breadth-first search keeps each state's inherited memo offsets there).
+   */
+  constructor(
+    private readonly width: number,
+    private readonly extraWidth = 0,
+  ) {
+    this.head = this.tail = new Segment(width, extraWidth);
     this.currentVectors = this.head.vectors;
+    this.currentExtras = this.head.extras;
   }
 
   get size(): number {
     return this.count;
   }
 
-  /** Append a vector copied from `vector[offset ..]`, with its state's number, depth and fingerprint. */
-  push(vector: Int32Array, offset: number, number: number, depth: number, hi: number, lo: number): void {
+  /**
+   * Append a vector copied from `vector[offset ..]`, with its state's number, depth and
+   * fingerprint, and the queue's `extraWidth` extra integers from `extras` (when it has any).
+   */
+  push(vector: Int32Array, offset: number, number: number, depth: number, hi: number, lo: number, extras?: Int32Array): void {
     if (this.tailIndex === SEGMENT) {
       // A segment the head has passed is reused: no fresh (zeroed, page-faulted) memory per segment.
-      const segment = this.spare ?? new Segment(this.width);
+      const segment = this.spare ?? new Segment(this.width, this.extraWidth);
       this.spare = undefined;
       segment.next = undefined;
       this.tail.next = segment;
@@ -67,6 +84,8 @@ export class VectorQueue {
     const vectors = t.vectors;
     // A plain loop: `set(subarray(...))` would allocate a view per state.
     for (let k = 0, at = i * w; k < w; k++) vectors[at + k] = vector[offset + k]!;
+    const x = this.extraWidth;
+    if (x > 0) for (let k = 0, at = i * x; k < x; k++) t.extras[at + k] = extras![k]!;
     this.count++;
   }
 
@@ -87,6 +106,8 @@ export class VectorQueue {
     this.currentLo = h.los[i]!;
     this.currentVectors = h.vectors;
     this.currentOffset = i * this.width;
+    this.currentExtras = h.extras;
+    this.currentExtraOffset = i * this.extraWidth;
     this.count--;
     return true;
   }
