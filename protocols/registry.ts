@@ -5,9 +5,10 @@
  */
 import type { ModelDefinition } from '../checker/model.js';
 import { twoPhase } from './two-phase.js';
+import { twoPhaseCommit } from './two-phase-commit.js';
 import { vectorClock } from './vector-clock.js';
 
-export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock];
+export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, twoPhaseCommit];
 
 /** The registered model called `name`, or `undefined`. */
 export function findModel(name: string): ModelDefinition | undefined {
