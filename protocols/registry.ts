@@ -6,8 +6,9 @@
 import type { ModelDefinition } from '../checker/model.js';
 import { twoPhase } from './two-phase.js';
 import { vectorClock } from './vector-clock.js';
+import { writeback } from './writeback.js';
 
-export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock];
+export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, writeback];
 
 /** The registered model called `name`, or `undefined`. */
 export function findModel(name: string): ModelDefinition | undefined {

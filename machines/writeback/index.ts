@@ -1,0 +1,9 @@
+/**
+ * The role charts of the writeback model.
+ *
+ * @module
+ */
+export { clientMachine } from './client.js';
+export { configMachine } from './config.js';
+export { routerMachine } from './router.js';
+export { shardMachine } from './shard.js';

@@ -1,0 +1,399 @@
+/**
+ * The legacy writeback queue and listener (DESIGN § 4.8; seed 000 "Writeback Listener", with the
+ * shard versioning of seed 003): clients, routers (each with a writeback listener per shard), two
+ * shards and the config server.
+ *
+ * A client sends a fire-and-forget write and then `getLastError` to its router. The router sends
+ * the write to the shard its cached routing table names, with that shard's version. A shard checks
+ * the version of every operation: a stale write that gets no response goes into the writeback
+ * queue of the router that sent it, with ids strictly increasing per queue, and `getLastError`
+ * reports the id; the router then waits until its listener for that shard has polled
+ * (`writebacklisten`) and re-applied that writeback on the shard that owns the chunk. The config
+ * server moves the chunk at any point, which changes versions. With `commands=1` routers send
+ * write commands instead: every write gets a response, a stale version is an immediate error
+ * and the router refreshes and retries; the listener only logs.
+ *
+ * Faults: router and shard restarts (a restart resets the host's connections: the messages in
+ * flight to it are lost), lost and duplicated poll responses, chunk moves at any point. The
+ * vector clock is gossiped on every internal message.
+ *
+ * @module
+ */
+import type { Model, ModelDefinition, Size, StepInvariant } from '../checker/model.js';
+import { internalGossip, toTimestamp, vectorTimeView } from '../impl/logical-time.js';
+import type { Bugs, WriteMode } from '../impl/writeback/common.js';
+import { CONFIG, clientName, messageEvent, routerName, SHARDS } from '../impl/writeback/common.js';
+import type { ClientContext, ClientEvent } from '../impl/writeback/client.js';
+import { clientImpl, clientOpId, newClient } from '../impl/writeback/client.js';
+import type { ConfigContext, ConfigEvent } from '../impl/writeback/config.js';
+import { configImpl, INITIAL_ROUTING, newConfigServer } from '../impl/writeback/config.js';
+import type { RouterContext, RouterEvent, RouterRegion } from '../impl/writeback/router.js';
+import { newRouter, opExchange, pollId, reapplyId, recoverRouter, routerEvent, routerImpl, timeoutEventType } from '../impl/writeback/router.js';
+import type { ShardContext, ShardEvent } from '../impl/writeback/shard.js';
+import { newShard, recoverShard, shardImpl } from '../impl/writeback/shard.js';
+import type { Message } from '../impl/world/network.js';
+import { send } from '../impl/world/network.js';
+import type { IssuedIds, WritebackState } from '../invariants/writeback.js';
+import { newlyQueued, vcMonotone, vcOrder, wbAckDurable, wbExactlyOnce, wbIdsIncrease, wbRouted } from '../invariants/writeback.js';
+import type { RoleSnapshot } from '../machines/compile.js';
+import { compileRole } from '../machines/compile.js';
+import { clientMachine, configMachine, routerMachine, shardMachine } from '../machines/writeback/index.js';
+import type { Host, WorldAction } from './world.js';
+import { describeMessage, describeWorldAction, FAULT_SIZE_PARAMS, faultBounds, NO_FAULTS, World, WORLD_ACTION_KINDS } from './world.js';
+
+export type { WritebackState } from '../invariants/writeback.js';
+
+// ------------------------------------------------------------------------------------- actions
+
+/** The environment's steps besides the world's deliveries and faults. */
+export type WritebackAction =
+  | WorldAction
+  | { readonly kind: 'Submit'; readonly client: number }
+  | { readonly kind: 'ClientTimeout'; readonly client: number }
+  | { readonly kind: 'RouterTimeout'; readonly router: number; readonly region: RouterRegion }
+  | { readonly kind: 'MoveChunk' };
+
+const ACTION_KINDS = [...WORLD_ACTION_KINDS, 'Submit', 'ClientTimeout', 'RouterTimeout', 'MoveChunk'] as const;
+
+const REGIONS: readonly RouterRegion[] = ['requests', 'listener0', 'listener1'];
+
+export const WRITEBACK_BUGS = [
+  {
+    id: 'gle-no-wait',
+    breaks: 'WB-ACK-DURABLE',
+    description: 'getLastError reports a write done as soon as the shard names its writeback id, without waiting for the listener to re-apply it',
+  },
+  {
+    id: 'listener-reapplies-duplicate',
+    breaks: 'WB-EXACTLY-ONCE',
+    description: 'the listener re-applies a writeback whose id it has already recorded (a duplicated poll response arriving after it re-polled)',
+  },
+  {
+    id: 'writeback-ids-reset-on-restart',
+    breaks: 'WB-IDS-INCREASE',
+    description: 'a restarted shard numbers writebacks from 1 again instead of above every id it issued before',
+  },
+  {
+    id: 'resend-stale-version',
+    breaks: 'WB-ROUTED',
+    description: 'after a stale version, the write is re-sent to the same shard with the version that shard wanted, instead of after refreshing the routing table',
+  },
+  {
+    id: 'shard-restart-forgets-clock',
+    breaks: 'VC-MONOTONE',
+    description: 'a restarted shard recovers ClusterTime from its oplog and forgets the rest of its vector time',
+  },
+  {
+    id: 'gossip-config-without-cluster',
+    breaks: 'VC-ORDER',
+    description: 'receiving gossip advances ConfigTime and TopologyTime but not ClusterTime',
+  },
+] as const;
+
+/** The role charts compiled against their implementations for a set of bugs and a write mode. */
+export function writebackRoles(bugs: Bugs = new Set(), mode: WriteMode = 'legacy') {
+  return {
+    client: compileRole<ClientContext, ClientEvent, Message>('client', clientMachine, clientImpl()),
+    router: compileRole<RouterContext, RouterEvent, Message>('router', routerMachine, routerImpl(bugs, mode)),
+    shard: compileRole<ShardContext, ShardEvent, Message>('shard', shardMachine, shardImpl(bugs)),
+    config: compileRole<ConfigContext, ConfigEvent, Message>('config', configMachine, configImpl(bugs)),
+  };
+}
+
+type S = WritebackState;
+
+/** Only poll responses may be lost or duplicated (the issue's fault model; everything else rides TCP). */
+export const isPollResponse = (m: Message): boolean => m.kind === 'response' && /\/wbl-shard\d+$/.test(m.id);
+
+/** Build the model for a size (`routers`, `writes`, `moves`, `commands`, `maxLoss`, `maxDup`, `maxCrashes`). */
+export function writebackModel(size: Size, bugs: Bugs = new Set()): Model<S, WritebackAction> {
+  const mode: WriteMode = size['commands'] === 1 ? 'commands' : 'legacy';
+  const roles = writebackRoles(bugs, mode);
+  const routerCount = size['routers'] ?? 1;
+  const make = (s: S, patch: Partial<S>): S => ({
+    clients: patch.clients ?? s.clients,
+    routers: patch.routers ?? s.routers,
+    config: patch.config ?? s.config,
+    shards: patch.shards ?? s.shards,
+    net: patch.net ?? s.net,
+    faults: patch.faults ?? s.faults,
+    issued: patch.issued ?? s.issued,
+  });
+  const replace = <T>(xs: readonly T[], i: number, v: T): readonly T[] => xs.map((x, j) => (j === i ? v : x));
+  const clients = Array.from({ length: routerCount }, (_, i) => clientName(i));
+  const routers = Array.from({ length: routerCount }, (_, i) => routerName(i));
+  const hosts: Host<S>[] = [
+    ...clients.map((name, i): Host<S, ClientContext, ClientEvent> => ({ name, chart: roles.client, get: (s) => s.clients[i]!, set: (s, snap) => make(s, { clients: replace(s.clients, i, snap) }) })),
+    ...routers.map((name, i): Host<S, RouterContext, RouterEvent> => ({
+      name,
+      chart: roles.router,
+      get: (s) => s.routers[i]!,
+      set: (s, snap) => make(s, { routers: replace(s.routers, i, snap) }),
+      recover: recoverRouter,
+    })),
+    { name: CONFIG, chart: roles.config, get: (s) => s.config, set: (s, snap) => make(s, { config: snap }) } as Host<S, ConfigContext, ConfigEvent>,
+    ...SHARDS.map((name, i): Host<S, ShardContext, ShardEvent> => ({
+      name,
+      chart: roles.shard,
+      get: (s) => s.shards[i]!,
+      set: (s, snap) => make(s, { shards: replace(s.shards, i, snap) }),
+      recover: (ctx) => recoverShard(ctx, bugs),
+    })),
+  ];
+  const world = new World<S>(hosts, faultBounds(size), (s, net, faults) => make(s, { net, faults }));
+  const routerIndex = new Map(routers.map((r, i) => [r, i]));
+  const shardIndex = new Map<string, number>(SHARDS.map((h, i) => [h, i]));
+  const deliveryEvent = (m: Message): { type: string } => (typeof m.to === 'string' && routerIndex.has(m.to) ? routerEvent(m) : messageEvent(m));
+
+  // Prebuilt actions and events.
+  const submits = clients.map((_, i): WritebackAction => ({ kind: 'Submit', client: i }));
+  const clientTimeouts = clients.map((_, i): WritebackAction => ({ kind: 'ClientTimeout', client: i }));
+  const routerTimeouts = routers.map((_, r) => REGIONS.map((region): WritebackAction => ({ kind: 'RouterTimeout', router: r, region })));
+  const timeoutEvents = new Map(REGIONS.map((region) => [region, { type: timeoutEventType(region) } as RouterEvent]));
+  const moveChunk: WritebackAction = { kind: 'MoveChunk' };
+  const SUBMIT: ClientEvent = { type: 'SUBMIT' };
+  const CLIENT_TIMEOUT: ClientEvent = { type: 'TIMEOUT' };
+  const MOVE: ConfigEvent = { type: 'MOVE_CHUNK' };
+  const clientWaiting = roles.client.indexOf('waiting');
+
+  const inFlight = (s: S, id: string): boolean => {
+    for (const m of s.net) if (m.id === id) return true;
+    return false;
+  };
+
+  /** A timeout fires only when what its host waits for can no longer come: nothing of it is left anywhere. */
+  const clientTimeoutEnabled = (s: S, i: number): boolean => {
+    const c = s.clients[i]!;
+    if (c.at !== clientWaiting) return false;
+    const op = clientOpId(c.ctx.name, c.ctx.opCount);
+    return !inFlight(s, op) && s.routers[i]!.ctx.conn?.op !== op;
+  };
+  const routerTimeoutEnabled = (s: S, r: number, region: RouterRegion): boolean => {
+    const router = s.routers[r]!;
+    const ctx = router.ctx;
+    const at = router.at;
+    if (region === 'requests') {
+      if (roles.router.isIn(at, 'requests.awaitingShard') || roles.router.isIn(at, 'requests.writing')) return !inFlight(s, opExchange(ctx));
+      if (!roles.router.isIn(at, 'requests.awaitingWriteback') || ctx.conn === null) return false;
+      // The awaited writeback is nowhere: not queued, not in a poll response, not being re-applied.
+      const i = shardIndex.get(ctx.conn.shard)!;
+      const id = ctx.conn.waitFor;
+      const shard = s.shards[i]!.ctx;
+      const serverId = `${ctx.name}#${ctx.serverId}`;
+      if (shard.queues.some((q) => q.serverId === serverId && q.entries.some((wb) => wb.id === id))) return false;
+      if (s.net.some((m) => m.id === pollId(ctx, i) && m.kind === 'response' && (m.data as { id: number }).id === id)) return false;
+      return ctx.listeners[i]!.current?.id !== id;
+    }
+    const i = region === 'listener0' ? 0 : 1;
+    if (roles.router.isIn(at, `${region}.polling`)) {
+      const poll = pollId(ctx, i);
+      return !inFlight(s, poll) && !s.shards[i]!.ctx.parked.some((p) => p.id === poll);
+    }
+    if (roles.router.isIn(at, `${region}.reapplying`)) return !inFlight(s, reapplyId(ctx, i));
+    return false;
+  };
+
+  /**
+   * Connections keep their order: a `getLastError` is not delivered before the write that precedes
+   * it on its connection (same exchange id, same sender), and a router's client-connection thread
+   * reads its next message only when it can handle it (a write command in progress holds the
+   * connection's `getLastError`).
+   */
+  const deliverable = (s: S, a: Extract<WorldAction, { kind: 'Deliver' }>): boolean => {
+    const m = a.message;
+    if (m.kind !== 'request') return true;
+    if (m.cmd.name === 'getLastError') {
+      for (const o of s.net) if (o.kind === 'request' && o.cmd.name === 'write' && o.id === m.id && o.from === m.from) return false;
+    }
+    const r = routerIndex.get(a.host);
+    if (r !== undefined) return roles.router.handles(s.routers[r]!.at, m.cmd.name);
+    return true;
+  };
+
+  /** Record the ids newly put in queues (the history `WB-IDS-INCREASE` compares against). */
+  const recordIssued = (before: S, after: S): S => {
+    const added = newlyQueued(before, after);
+    if (added.length === 0) return after;
+    let issued: readonly IssuedIds[] = after.issued;
+    for (const n of added) {
+      const old = issued.find((x) => x.queue === n.queue);
+      if (old !== undefined && old.max >= n.id) continue;
+      issued = [...issued.filter((x) => x.queue !== n.queue), { queue: n.queue, max: n.id }].sort((x, y) => (x.queue < y.queue ? -1 : x.queue > y.queue ? 1 : 0));
+    }
+    return make(after, { issued });
+  };
+
+  const init: S = {
+    clients: clients.map((name, i) => roles.client.initial(newClient(name, routers[i]!, size['writes'] ?? 1))),
+    routers: [],
+    config: roles.config.initial(newConfigServer(size['moves'] ?? 1)),
+    shards: SHARDS.map((h) => roles.shard.initial(newShard(h, h === INITIAL_ROUTING.owner ? INITIAL_ROUTING.version : 0))),
+    net: [],
+    faults: NO_FAULTS,
+    issued: [],
+  };
+  // Routers start with the routing table loaded; their listeners' first polls go out at once.
+  let initial = init;
+  routers.forEach((name) => {
+    const sent: Message[] = [];
+    const snap = roles.router.initial(newRouter(name, INITIAL_ROUTING), sent);
+    let net = initial.net;
+    for (const m of sent) net = send(net, m);
+    initial = make(initial, { routers: [...initial.routers, snap], net });
+  });
+  // The first polls reach the shards and park there before anything else happens.
+  const parkFirstPolls = (s: S): S => {
+    let out = s;
+    for (const m of s.net) {
+      if (m.kind !== 'request' || m.cmd.name !== 'writebacklisten') continue;
+      const index = out.net.indexOf(m);
+      out = world.next(out, { kind: 'Deliver', index, host: m.to as string, message: m }, deliveryEvent)!;
+    }
+    return out;
+  };
+  initial = parkFirstPolls(initial);
+
+  return {
+    actionKinds: ACTION_KINDS,
+    invariants: [wbAckDurable, wbExactlyOnce, vcOrder],
+    stepInvariants: [wbIdsIncrease, wbRouted, vcMonotone as StepInvariant<S, WritebackAction>],
+    init: () => [initial],
+
+    actions(s, out) {
+      const world_: WorldAction[] = [];
+      world.actions(s, world_);
+      for (const a of world_) {
+        if (a.kind === 'Deliver') {
+          if (deliverable(s, a)) out.push(a);
+        } else if (a.kind === 'Lose' || a.kind === 'Duplicate') {
+          if (isPollResponse(a.message)) out.push(a);
+        } else out.push(a);
+      }
+      s.clients.forEach((c, i) => {
+        if (c.ctx.writesLeft > 0 && roles.client.handles(c.at, 'SUBMIT')) out.push(submits[i]!);
+        if (clientTimeoutEnabled(s, i)) out.push(clientTimeouts[i]!);
+      });
+      s.routers.forEach((_, r) => {
+        REGIONS.forEach((region, k) => {
+          if (routerTimeoutEnabled(s, r, region)) out.push(routerTimeouts[r]![k]!);
+        });
+      });
+      if (s.config.ctx.movesLeft > 0) out.push(moveChunk);
+    },
+
+    next(s, a) {
+      switch (a.kind) {
+        case 'Deliver': {
+          if (!deliverable(s, a)) return undefined;
+          const after = world.next(s, a, deliveryEvent);
+          return after === undefined || !shardIndex.has(a.host) ? after : recordIssued(s, after);
+        }
+        case 'Lose':
+        case 'Duplicate':
+          return isPollResponse(a.message) ? world.next(s, a, deliveryEvent) : undefined;
+        case 'Crash': {
+          const after = world.next(s, a, deliveryEvent);
+          if (after === undefined) return undefined;
+          // The restarted host's connections are reset: what was in flight to it is gone.
+          const net = after.net.filter((m) => m.to !== a.host);
+          return net.length === after.net.length ? after : make(after, { net });
+        }
+        case 'Submit':
+          return world.step(s, clients[a.client]!, SUBMIT);
+        case 'ClientTimeout':
+          return clientTimeoutEnabled(s, a.client) ? world.step(s, clients[a.client]!, CLIENT_TIMEOUT) : undefined;
+        case 'RouterTimeout':
+          return routerTimeoutEnabled(s, a.router, a.region) ? world.step(s, routers[a.router]!, timeoutEvents.get(a.region)!) : undefined;
+        case 'MoveChunk': {
+          // The balancer moves the chunk; the migration (another protocol) runs on both shards in this step.
+          const committed = world.step(s, CONFIG, MOVE);
+          if (committed === undefined) return undefined;
+          const table = committed.config.ctx.table;
+          const donor = s.config.ctx.table.owner;
+          const gossip = internalGossip(committed.config.ctx.clock);
+          const docs = s.shards[shardIndex.get(donor)!]!.ctx.docs;
+          const out = world.step(committed, donor, { type: 'MIGRATE_OUT', gossip } as ShardEvent) ?? committed;
+          return world.step(out, table.owner, { type: 'MIGRATE_IN', docs, version: table.version, gossip } as ShardEvent) ?? out;
+        }
+      }
+    },
+
+    describe(a) {
+      switch (a.kind) {
+        case 'Deliver':
+        case 'Lose':
+        case 'Duplicate':
+        case 'Crash':
+          return describeWorldAction(a);
+        case 'Submit':
+        case 'ClientTimeout':
+          return `${a.kind}(${clients[a.client]!})`;
+        case 'RouterTimeout':
+          return `RouterTimeout(${routers[a.router]!} ${a.region})`;
+        case 'MoveChunk':
+          return 'MoveChunk';
+      }
+    },
+
+    view: (s) => viewOf(s, roles),
+
+    message: (a) => (a.kind === 'Deliver' ? a.message : null),
+  };
+}
+
+/** The per-role view of a state in traces. */
+function viewOf(s: S, roles: ReturnType<typeof writebackRoles>): Record<string, unknown> {
+  const name = (chart: { configs: readonly { name: string }[] }, snap: RoleSnapshot<unknown>) => chart.configs[snap.at]!.name;
+  const view: Record<string, unknown> = {};
+  for (const c of s.clients) view[c.ctx.name] = { state: name(roles.client, c), writesLeft: c.ctx.writesLeft, acked: c.ctx.acked, clusterTime: toTimestamp(c.ctx.clusterTime) };
+  for (const r of s.routers) {
+    view[r.ctx.name] = {
+      state: name(roles.router, r),
+      serverId: r.ctx.serverId,
+      ...vectorTimeView(r.ctx.clock),
+      table: r.ctx.table,
+      conn: r.ctx.conn,
+      listening: r.ctx.listeners.map((l) => l.current?.id ?? null),
+      seen: r.ctx.seen,
+    };
+  }
+  view[CONFIG] = { state: name(roles.config, s.config), ...vectorTimeView(s.config.ctx.clock), table: s.config.ctx.table, movesLeft: s.config.ctx.movesLeft };
+  for (const sh of s.shards) {
+    const c = sh.ctx;
+    view[c.host] = {
+      ...vectorTimeView(c.clock),
+      version: c.version,
+      docs: c.docs,
+      lastWritebackId: c.lastWritebackId,
+      queues: Object.fromEntries(c.queues.map((q) => [q.serverId, q.entries.map((wb) => `${wb.id}:${wb.write}`)])),
+      parked: c.parked.map((p) => p.serverId),
+    };
+  }
+  view['network'] = s.net.map(describeMessage);
+  return view;
+}
+
+export const writeback: ModelDefinition = {
+  name: 'writeback',
+  summary: 'the legacy writeback queue and listener: fire-and-forget writes, stale shard versions, getLastError (or write commands, for comparison)',
+  sizeParams: {
+    routers: { description: 'routers, each with one client and a writeback listener per shard', min: 1, max: 2 },
+    writes: { description: "each client's writes (each followed by getLastError)", min: 0, max: 3 },
+    moves: { description: 'chunk moves the balancer may make', min: 0, max: 3 },
+    commands: { description: '1: routers send write commands instead of fire-and-forget writes (for comparison)', min: 0, max: 1 },
+    ...FAULT_SIZE_PARAMS,
+  },
+  sizes: {
+    default: { routers: 1, writes: 2, moves: 1, commands: 0, maxLoss: 1, maxDup: 1, maxCrashes: 1 },
+    large: { routers: 2, writes: 1, moves: 1, commands: 0, maxLoss: 1, maxDup: 1, maxCrashes: 1 },
+  },
+  invariants: [wbAckDurable, wbExactlyOnce, wbIdsIncrease, wbRouted, vcOrder, vcMonotone].map(({ id, description }) => ({ id, description })),
+  bugs: WRITEBACK_BUGS,
+  roles: [
+    { name: 'client', summary: 'a legacy driver: a fire-and-forget write, then getLastError', machine: clientMachine, viewKeys: (k) => /^client\d+$/.test(k) },
+    { name: 'router', summary: 'a mongos: routes writes, answers getLastError, and runs a writeback listener per shard', machine: routerMachine, viewKeys: (k) => /^router\d+$/.test(k) },
+    { name: 'shard', summary: 'a shard: checks the shard version of every write, queues writebacks, serves writebacklisten', machine: shardMachine, viewKeys: (k) => /^shard\d+$/.test(k) },
+    { name: 'config', summary: 'the config server: the routing table, and chunk moves that change versions', machine: configMachine },
+  ],
+  build: (size, bugs) => writebackModel(size, bugs) as unknown as Model,
+};
