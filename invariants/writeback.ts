@@ -9,7 +9,8 @@ import type { Invariant, StepInvariant } from '../checker/model.js';
 import type { VectorTime } from '../impl/logical-time.js';
 import type { ClientContext } from '../impl/writeback/client.js';
 import type { ConfigContext } from '../impl/writeback/config.js';
-import type { RouterContext } from '../impl/writeback/router.js';
+import type { ListenerOwn } from '../impl/writeback/listener.js';
+import type { ConnState, RouterShared } from '../impl/writeback/router.js';
 import type { ShardContext } from '../impl/writeback/shard.js';
 import type { Faults } from '../impl/world/faults.js';
 import type { Message } from '../impl/world/network.js';
@@ -22,10 +23,20 @@ export interface IssuedIds {
   readonly max: number;
 }
 
+/**
+ * A router process: the memory its threads share, its client-connection thread and its listener
+ * threads (one per shard), each thread's chart configuration with its own fields.
+ */
+export interface RouterProcess {
+  readonly shared: RouterShared;
+  readonly requests: { readonly at: number; readonly conn: ConnState | null };
+  readonly listeners: readonly { readonly at: number; readonly own: ListenerOwn }[];
+}
+
 /** The state of the writeback model. */
 export interface WritebackState {
   readonly clients: readonly RoleSnapshot<ClientContext>[];
-  readonly routers: readonly RoleSnapshot<RouterContext>[];
+  readonly routers: readonly RouterProcess[];
   readonly config: RoleSnapshot<ConfigContext>;
   readonly shards: readonly RoleSnapshot<ShardContext>[];
   /** Messages in flight (a sorted multiset). */
@@ -69,18 +80,28 @@ export const wbExactlyOnce: Invariant<WritebackState> = {
   },
 };
 
-/** The writebacks of each queue in `after` that were not in it in `before`. */
-export function newlyQueued(before: WritebackState, after: WritebackState): { queue: string; id: number }[] {
-  const out: { queue: string; id: number }[] = [];
-  after.shards.forEach((sh, i) => {
-    const was = before.shards[i]!.ctx;
-    if (sh.ctx.queues === was.queues) return;
-    for (const q of sh.ctx.queues) {
-      const old = was.queues.find((o) => o.serverId === q.serverId)?.entries ?? [];
-      for (const wb of q.entries) if (!old.some((o) => o.id === wb.id)) out.push({ queue: queueKey(sh.ctx.host, q.serverId), id: wb.id });
-    }
-  });
-  return out;
+/** A step as the writeback invariants read it: its kind, and the message it delivered and to whom. */
+export interface StepAction {
+  readonly kind: string;
+  readonly host?: string;
+  readonly message?: Message;
+}
+
+/**
+ * The writeback a step put in a queue, if any: only delivering a fire-and-forget write to a shard
+ * does, and the shard then sets the connection's last error to that writeback's id (a new record,
+ * even when a parked poll takes the writeback at once).
+ */
+export function queuedBy(before: WritebackState, a: StepAction, after: WritebackState): { queue: string; id: number } | undefined {
+  const m = a.message;
+  if (a.kind !== 'Deliver' || m === undefined || m.kind !== 'request' || m.cmd.name !== 'write') return undefined;
+  const i = after.shards.findIndex((sh) => sh.ctx.host === a.host);
+  if (i < 0) return undefined;
+  const conn = m.cmd['conn'] as string;
+  const now = after.shards[i]!.ctx.lastErrors.find((l) => l.conn === conn)?.result;
+  const was = before.shards[i]!.ctx.lastErrors.find((l) => l.conn === conn)?.result;
+  if (now === undefined || now === was || now.kind !== 'writeback') return undefined;
+  return { queue: queueKey(a.host!, m.cmd['serverId'] as string), id: now.id };
 }
 
 /** The highest id issued into `queue` so far (0 if none). */
@@ -89,12 +110,12 @@ export function issuedMax(s: WritebackState, queue: string): number {
 }
 
 /** `WB-IDS-INCREASE`: every writeback id put in a queue is greater than every id put in that queue before. */
-export const wbIdsIncrease: StepInvariant<WritebackState, { kind: string }> = {
+export const wbIdsIncrease: StepInvariant<WritebackState, StepAction> = {
   id: 'WB-IDS-INCREASE',
   description: 'each writeback id a shard puts in a queue is greater than every id put in that queue before, restarts included',
-  holds: (before, _a, after) => {
-    for (const n of newlyQueued(before, after)) if (n.id <= issuedMax(before, n.queue)) return false;
-    return true;
+  holds: (before, a, after) => {
+    const q = queuedBy(before, a, after);
+    return q === undefined || q.id > issuedMax(before, q.queue);
   },
 };
 
@@ -114,7 +135,7 @@ export const wbRouted: StepInvariant<WritebackState, { kind: string }> = {
 };
 
 const mongodClocks = (s: WritebackState): VectorTime[] => [s.config.ctx.clock, ...s.shards.map((sh) => sh.ctx.clock)];
-const allClocks = (s: WritebackState): VectorTime[] => [...mongodClocks(s), ...s.routers.map((r) => r.ctx.clock)];
+const allClocks = (s: WritebackState): VectorTime[] => [...mongodClocks(s), ...s.routers.map((r) => r.shared.clock)];
 
 /** `VC-ORDER` at every node: the config server, the shards and the routers. */
 export const vcOrder: Invariant<WritebackState> = clockOrder(allClocks);

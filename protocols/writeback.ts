@@ -27,23 +27,29 @@ import type { ClientContext, ClientEvent } from '../impl/writeback/client.js';
 import { clientImpl, clientOpId, newClient } from '../impl/writeback/client.js';
 import type { ConfigContext, ConfigEvent } from '../impl/writeback/config.js';
 import { configImpl, INITIAL_ROUTING, newConfigServer } from '../impl/writeback/config.js';
-import type { RouterContext, RouterEvent, RouterRegion } from '../impl/writeback/router.js';
-import { newRouter, opExchange, pollId, reapplyId, recoverRouter, routerEvent, routerImpl, timeoutEventType } from '../impl/writeback/router.js';
+import type { ListenerContext, ListenerEvent, ListenerOwn } from '../impl/writeback/listener.js';
+import { idleListener, listenerEvent, listenerHost, listenerImpl, pollId, reapplyId } from '../impl/writeback/listener.js';
+import type { ConnState, RouterContext, RouterEvent, RouterShared } from '../impl/writeback/router.js';
+import { loadId, newRouterShared, opExchange, recoverRouterShared, routerEvent, routerImpl, serverIdOf } from '../impl/writeback/router.js';
 import type { ShardContext, ShardEvent } from '../impl/writeback/shard.js';
 import { newShard, recoverShard, shardImpl } from '../impl/writeback/shard.js';
 import type { Message } from '../impl/world/network.js';
 import { send } from '../impl/world/network.js';
-import type { IssuedIds, WritebackState } from '../invariants/writeback.js';
-import { newlyQueued, vcMonotone, vcOrder, wbAckDurable, wbExactlyOnce, wbIdsIncrease, wbRouted } from '../invariants/writeback.js';
+import type { IssuedIds, RouterProcess, WritebackState } from '../invariants/writeback.js';
+import { issuedMax, queuedBy, vcMonotone, vcOrder, wbAckDurable, wbExactlyOnce, wbIdsIncrease, wbRouted } from '../invariants/writeback.js';
 import type { RoleSnapshot } from '../machines/compile.js';
 import { compileRole } from '../machines/compile.js';
-import { clientMachine, configMachine, routerMachine, shardMachine } from '../machines/writeback/index.js';
+import { clientMachine, configMachine, listenerMachine, routerMachine, shardMachine } from '../machines/writeback/index.js';
 import type { Host, WorldAction } from './world.js';
 import { describeMessage, describeWorldAction, FAULT_SIZE_PARAMS, faultBounds, NO_FAULTS, World, WORLD_ACTION_KINDS } from './world.js';
 
 export type { WritebackState } from '../invariants/writeback.js';
 
 // ------------------------------------------------------------------------------------- actions
+
+/** The threads of a router that time out: its client connection's, and each listener. */
+export type RouterRegion = 'requests' | 'listener0' | 'listener1';
+const REGIONS: readonly RouterRegion[] = ['requests', 'listener0', 'listener1'];
 
 /** The environment's steps besides the world's deliveries and faults. */
 export type WritebackAction =
@@ -54,8 +60,6 @@ export type WritebackAction =
   | { readonly kind: 'MoveChunk' };
 
 const ACTION_KINDS = [...WORLD_ACTION_KINDS, 'Submit', 'ClientTimeout', 'RouterTimeout', 'MoveChunk'] as const;
-
-const REGIONS: readonly RouterRegion[] = ['requests', 'listener0', 'listener1'];
 
 export const WRITEBACK_BUGS = [
   {
@@ -95,6 +99,7 @@ export function writebackRoles(bugs: Bugs = new Set(), mode: WriteMode = 'legacy
   return {
     client: compileRole<ClientContext, ClientEvent, Message>('client', clientMachine, clientImpl()),
     router: compileRole<RouterContext, RouterEvent, Message>('router', routerMachine, routerImpl(bugs, mode)),
+    listener: compileRole<ListenerContext, ListenerEvent, Message>('listener', listenerMachine, listenerImpl(bugs, mode)),
     shard: compileRole<ShardContext, ShardEvent, Message>('shard', shardMachine, shardImpl(bugs)),
     config: compileRole<ConfigContext, ConfigEvent, Message>('config', configMachine, configImpl(bugs)),
   };
@@ -104,6 +109,12 @@ type S = WritebackState;
 
 /** Only poll responses may be lost or duplicated (the issue's fault model; everything else rides TCP). */
 export const isPollResponse = (m: Message): boolean => m.kind === 'response' && /\/wbl-shard\d+$/.test(m.id);
+
+const sharedOf = (c: RouterShared): RouterShared => ({ name: c.name, serverId: c.serverId, clock: c.clock, table: c.table, seen: c.seen });
+/** The shared part of a thread's context, the same object as `was` when the thread changed none of it. */
+function shareBack(was: RouterShared, c: RouterShared): RouterShared {
+  return c.serverId === was.serverId && c.clock === was.clock && c.table === was.table && c.seen === was.seen ? was : sharedOf(c);
+}
 
 /** Build the model for a size (`routers`, `writes`, `moves`, `commands`, `maxLoss`, `maxDup`, `maxCrashes`). */
 export function writebackModel(size: Size, bugs: Bugs = new Set()): Model<S, WritebackAction> {
@@ -122,15 +133,46 @@ export function writebackModel(size: Size, bugs: Bugs = new Set()): Model<S, Wri
   const replace = <T>(xs: readonly T[], i: number, v: T): readonly T[] => xs.map((x, j) => (j === i ? v : x));
   const clients = Array.from({ length: routerCount }, (_, i) => clientName(i));
   const routers = Array.from({ length: routerCount }, (_, i) => routerName(i));
+  const setProcess = (s: S, r: number, p: RouterProcess): S => make(s, { routers: replace(s.routers, r, p) });
+
+  // A router's threads are hosts whose contexts are views of the process: shared memory plus their own fields.
+  const requestsHost = (r: number): Host<S, RouterContext, RouterEvent> => ({
+    name: routers[r]!,
+    chart: roles.router,
+    get: (s) => {
+      const p = s.routers[r]!;
+      return { at: p.requests.at, ctx: { ...p.shared, conn: p.requests.conn } };
+    },
+    set: (s, snap) => {
+      const p = s.routers[r]!;
+      const requests = snap.at === p.requests.at && snap.ctx.conn === p.requests.conn ? p.requests : { at: snap.at, conn: snap.ctx.conn };
+      return setProcess(s, r, { shared: shareBack(p.shared, snap.ctx), requests, listeners: p.listeners });
+    },
+    // Crashes of a router are the process's, handled by `restartRouter`; this only lists the step.
+    recover: (ctx) => ctx,
+  });
+  const listenerHostOf = (r: number, i: number): Host<S, ListenerContext, ListenerEvent> => ({
+    name: listenerHost(routers[r]!, i),
+    chart: roles.listener,
+    get: (s) => {
+      const p = s.routers[r]!;
+      const l = p.listeners[i]!;
+      return { at: l.at, ctx: { ...p.shared, ...l.own } };
+    },
+    set: (s, snap) => {
+      const p = s.routers[r]!;
+      const l = p.listeners[i]!;
+      const c = snap.ctx;
+      const o = l.own;
+      const own: ListenerOwn = c.current === o.current && c.target === o.target && c.version === o.version && c.attempts === o.attempts ? o : { shard: i, current: c.current, target: c.target, version: c.version, attempts: c.attempts };
+      const listener = snap.at === l.at && own === o ? l : { at: snap.at, own };
+      return setProcess(s, r, { shared: shareBack(p.shared, c), requests: p.requests, listeners: replace(p.listeners, i, listener) });
+    },
+  });
   const hosts: Host<S>[] = [
     ...clients.map((name, i): Host<S, ClientContext, ClientEvent> => ({ name, chart: roles.client, get: (s) => s.clients[i]!, set: (s, snap) => make(s, { clients: replace(s.clients, i, snap) }) })),
-    ...routers.map((name, i): Host<S, RouterContext, RouterEvent> => ({
-      name,
-      chart: roles.router,
-      get: (s) => s.routers[i]!,
-      set: (s, snap) => make(s, { routers: replace(s.routers, i, snap) }),
-      recover: recoverRouter,
-    })),
+    ...routers.map((_, r) => requestsHost(r)),
+    ...routers.flatMap((_, r) => SHARDS.map((_s, i) => listenerHostOf(r, i))),
     { name: CONFIG, chart: roles.config, get: (s) => s.config, set: (s, snap) => make(s, { config: snap }) } as Host<S, ConfigContext, ConfigEvent>,
     ...SHARDS.map((name, i): Host<S, ShardContext, ShardEvent> => ({
       name,
@@ -142,19 +184,29 @@ export function writebackModel(size: Size, bugs: Bugs = new Set()): Model<S, Wri
   ];
   const world = new World<S>(hosts, faultBounds(size), (s, net, faults) => make(s, { net, faults }));
   const routerIndex = new Map(routers.map((r, i) => [r, i]));
+  const listenerIndex = new Map(routers.flatMap((r, ri) => SHARDS.map((_, i) => [listenerHost(r, i), { router: ri, shard: i }] as const)));
   const shardIndex = new Map<string, number>(SHARDS.map((h, i) => [h, i]));
-  const deliveryEvent = (m: Message): { type: string } => (typeof m.to === 'string' && routerIndex.has(m.to) ? routerEvent(m) : messageEvent(m));
+  const processHosts = routers.map((r) => new Set([r, ...SHARDS.map((_, i) => listenerHost(r, i))]));
+  const deliveryEvent = (m: Message): { type: string } => {
+    const to = m.to as string;
+    if (routerIndex.has(to)) return routerEvent(m);
+    if (listenerIndex.has(to)) return listenerEvent(m);
+    return messageEvent(m);
+  };
 
   // Prebuilt actions and events.
   const submits = clients.map((_, i): WritebackAction => ({ kind: 'Submit', client: i }));
   const clientTimeouts = clients.map((_, i): WritebackAction => ({ kind: 'ClientTimeout', client: i }));
   const routerTimeouts = routers.map((_, r) => REGIONS.map((region): WritebackAction => ({ kind: 'RouterTimeout', router: r, region })));
-  const timeoutEvents = new Map(REGIONS.map((region) => [region, { type: timeoutEventType(region) } as RouterEvent]));
   const moveChunk: WritebackAction = { kind: 'MoveChunk' };
   const SUBMIT: ClientEvent = { type: 'SUBMIT' };
-  const CLIENT_TIMEOUT: ClientEvent = { type: 'TIMEOUT' };
+  const TIMEOUT = { type: 'TIMEOUT' } as const;
+  const RECORDED: RouterEvent = { type: 'writebackRecorded' };
   const MOVE: ConfigEvent = { type: 'MOVE_CHUNK' };
   const clientWaiting = roles.client.indexOf('waiting');
+  const routerAt = (name: string) => roles.router.indexOf(name);
+  const [awaitingShard, awaitingWriteback, writing] = [routerAt('awaitingShard'), routerAt('awaitingWriteback'), routerAt('writing')];
+  const [listenerPolling, listenerReapplying] = [roles.listener.indexOf('polling'), roles.listener.indexOf('reapplying')];
 
   const inFlight = (s: S, id: string): boolean => {
     for (const m of s.net) if (m.id === id) return true;
@@ -166,30 +218,31 @@ export function writebackModel(size: Size, bugs: Bugs = new Set()): Model<S, Wri
     const c = s.clients[i]!;
     if (c.at !== clientWaiting) return false;
     const op = clientOpId(c.ctx.name, c.ctx.opCount);
-    return !inFlight(s, op) && s.routers[i]!.ctx.conn?.op !== op;
+    return !inFlight(s, op) && s.routers[i]!.requests.conn?.op !== op;
   };
   const routerTimeoutEnabled = (s: S, r: number, region: RouterRegion): boolean => {
-    const router = s.routers[r]!;
-    const ctx = router.ctx;
-    const at = router.at;
+    const p = s.routers[r]!;
     if (region === 'requests') {
-      if (roles.router.isIn(at, 'requests.awaitingShard') || roles.router.isIn(at, 'requests.writing')) return !inFlight(s, opExchange(ctx));
-      if (!roles.router.isIn(at, 'requests.awaitingWriteback') || ctx.conn === null) return false;
+      const at = p.requests.at;
+      const ctx = { ...p.shared, conn: p.requests.conn };
+      if (at === awaitingShard || at === writing) return !inFlight(s, opExchange(ctx));
+      if (at !== awaitingWriteback || ctx.conn === null) return false;
       // The awaited writeback is nowhere: not queued, not in a poll response, not being re-applied.
       const i = shardIndex.get(ctx.conn.shard)!;
       const id = ctx.conn.waitFor;
-      const shard = s.shards[i]!.ctx;
-      const serverId = `${ctx.name}#${ctx.serverId}`;
-      if (shard.queues.some((q) => q.serverId === serverId && q.entries.some((wb) => wb.id === id))) return false;
-      if (s.net.some((m) => m.id === pollId(ctx, i) && m.kind === 'response' && (m.data as { id: number }).id === id)) return false;
-      return ctx.listeners[i]!.current?.id !== id;
+      const serverId = serverIdOf(p.shared);
+      if (s.shards[i]!.ctx.queues.some((q) => q.serverId === serverId && q.entries.some((wb) => wb.id === id))) return false;
+      const poll = pollId({ ...p.shared, shard: i });
+      if (s.net.some((m) => m.id === poll && m.kind === 'response' && (m.data as { id: number }).id === id)) return false;
+      return p.listeners[i]!.own.current?.id !== id;
     }
     const i = region === 'listener0' ? 0 : 1;
-    if (roles.router.isIn(at, `${region}.polling`)) {
-      const poll = pollId(ctx, i);
-      return !inFlight(s, poll) && !s.shards[i]!.ctx.parked.some((p) => p.id === poll);
+    const l = p.listeners[i]!;
+    if (l.at === listenerPolling) {
+      const poll = pollId({ ...p.shared, shard: i });
+      return !inFlight(s, poll) && !s.shards[i]!.ctx.parked.some((x) => x.id === poll);
     }
-    if (roles.router.isIn(at, `${region}.reapplying`)) return !inFlight(s, reapplyId(ctx, i));
+    if (l.at === listenerReapplying) return !inFlight(s, reapplyId({ ...p.shared, ...l.own }));
     return false;
   };
 
@@ -206,63 +259,100 @@ export function writebackModel(size: Size, bugs: Bugs = new Set()): Model<S, Wri
       for (const o of s.net) if (o.kind === 'request' && o.cmd.name === 'write' && o.id === m.id && o.from === m.from) return false;
     }
     const r = routerIndex.get(a.host);
-    if (r !== undefined) return roles.router.handles(s.routers[r]!.at, m.cmd.name);
+    if (r !== undefined) return roles.router.handles(s.routers[r]!.requests.at, m.cmd.name);
     return true;
   };
 
-  /** Record the ids newly put in queues (the history `WB-IDS-INCREASE` compares against). */
-  const recordIssued = (before: S, after: S): S => {
-    const added = newlyQueued(before, after);
-    if (added.length === 0) return after;
-    let issued: readonly IssuedIds[] = after.issued;
-    for (const n of added) {
-      const old = issued.find((x) => x.queue === n.queue);
-      if (old !== undefined && old.max >= n.id) continue;
-      issued = [...issued.filter((x) => x.queue !== n.queue), { queue: n.queue, max: n.id }].sort((x, y) => (x.queue < y.queue ? -1 : x.queue > y.queue ? 1 : 0));
-    }
+  /** After a listener recorded a writeback, the waiting `getLastError` (polling `_seenWritebacks`) notices. */
+  const notifyWaiter = (before: S, after: S, r: number): S => {
+    if (after.routers[r]!.shared.seen === before.routers[r]!.shared.seen) return after;
+    return world.step(after, routers[r]!, RECORDED) ?? after;
+  };
+
+  /** Record the id a step put in a queue (the history `WB-IDS-INCREASE` compares against). */
+  const recordIssued = (before: S, a: WritebackAction, after: S): S => {
+    const q = queuedBy(before, a, after);
+    if (q === undefined || issuedMax(after, q.queue) >= q.id) return after;
+    const issued: readonly IssuedIds[] = [...after.issued.filter((x) => x.queue !== q.queue), { queue: q.queue, max: q.id }].sort((x, y) =>
+      x.queue < y.queue ? -1 : x.queue > y.queue ? 1 : 0,
+    );
     return make(after, { issued });
   };
 
-  const init: S = {
-    clients: clients.map((name, i) => roles.client.initial(newClient(name, routers[i]!, size['writes'] ?? 1))),
-    routers: [],
-    config: roles.config.initial(newConfigServer(size['moves'] ?? 1)),
-    shards: SHARDS.map((h) => roles.shard.initial(newShard(h, h === INITIAL_ROUTING.owner ? INITIAL_ROUTING.version : 0))),
-    net: [],
-    faults: NO_FAULTS,
-    issued: [],
+  /** A router process, fresh: its client thread and its listeners at their charts' initial configurations. */
+  const startProcess = (shared: RouterShared, sent: Message[]): RouterProcess => {
+    const requests = roles.router.initial({ ...shared, conn: null }, sent);
+    const listeners = SHARDS.map((_, i) => {
+      const l = roles.listener.initial({ ...shared, ...idleListener(i) }, sent);
+      return { at: l.at, own: idleListener(i) };
+    });
+    return { shared, requests: { at: requests.at, conn: null as ConnState | null }, listeners };
   };
-  // Routers start with the routing table loaded; their listeners' first polls go out at once.
-  let initial = init;
-  routers.forEach((name) => {
-    const sent: Message[] = [];
-    const snap = roles.router.initial(newRouter(name, INITIAL_ROUTING), sent);
-    let net = initial.net;
-    for (const m of sent) net = send(net, m);
-    initial = make(initial, { routers: [...initial.routers, snap], net });
-  });
-  // The first polls reach the shards and park there before anything else happens.
-  const parkFirstPolls = (s: S): S => {
+
+  /** Deliver, in this step, the messages `sent` (and the responses to them from the config server). */
+  const deliverNow = (s: S, sent: readonly Message[], alsoReplies: (m: Message) => boolean): S => {
     let out = s;
-    for (const m of s.net) {
-      if (m.kind !== 'request' || m.cmd.name !== 'writebacklisten') continue;
+    for (const m of sent) {
       const index = out.net.indexOf(m);
-      out = world.next(out, { kind: 'Deliver', index, host: m.to as string, message: m }, deliveryEvent)!;
+      if (index >= 0) out = world.next(out, { kind: 'Deliver', index, host: m.to as string, message: m }, deliveryEvent)!;
+    }
+    for (const m of out.net) {
+      if (!alsoReplies(m)) continue;
+      out = world.next(out, { kind: 'Deliver', index: out.net.indexOf(m), host: m.to as string, message: m }, deliveryEvent)!;
     }
     return out;
   };
-  initial = parkFirstPolls(initial);
+
+  /**
+   * A router restart: a new process with a new serverID. Its connections are reset: what was in
+   * flight to it is gone, and the shards drop the polls its old listeners had parked. Starting up
+   * is part of the step: it loads the routing table and its listeners' first polls reach the shards.
+   */
+  const restartRouter = (s: S, r: number): S => {
+    const sent: Message[] = [];
+    const old = s.routers[r]!.shared;
+    const p = startProcess(recoverRouterShared(old), sent);
+    let net: readonly Message[] = s.net.filter((m) => !processHosts[r]!.has(m.to as string));
+    for (const m of sent) net = send(net, m);
+    const oldServerId = serverIdOf(old);
+    const shards = s.shards.map((sh) =>
+      sh.ctx.parked.some((x) => x.serverId === oldServerId) ? { at: sh.at, ctx: { ...sh.ctx, parked: sh.ctx.parked.filter((x) => x.serverId !== oldServerId) } } : sh,
+    );
+    const restarted = make(setProcess(s, r, p), { net, shards, faults: { ...s.faults, crashes: s.faults.crashes + 1 } });
+    const load = loadId(p.shared);
+    return deliverNow(restarted, sent, (m) => m.kind === 'response' && m.id === load);
+  };
+
+  const init: S = (() => {
+    const sent: Message[] = [];
+    // Routers start with the routing table loaded; their listeners' first polls go out at once.
+    const procs = routers.map((name) => startProcess(newRouterShared(name, INITIAL_ROUTING), sent));
+    let net: readonly Message[] = [];
+    for (const m of sent) net = send(net, m);
+    let s: S = {
+      clients: clients.map((name, i) => roles.client.initial(newClient(name, routers[i]!, size['writes'] ?? 1))),
+      routers: procs,
+      config: roles.config.initial(newConfigServer(size['moves'] ?? 1)),
+      shards: SHARDS.map((h) => roles.shard.initial(newShard(h, h === INITIAL_ROUTING.owner ? INITIAL_ROUTING.version : 0))),
+      net,
+      faults: NO_FAULTS,
+      issued: [],
+    };
+    // The first polls reach the shards and park there before the clients start (mongos starts its listeners when it connects).
+    s = deliverNow(s, sent, () => false);
+    return s;
+  })();
 
   return {
     actionKinds: ACTION_KINDS,
     invariants: [wbAckDurable, wbExactlyOnce, vcOrder],
     stepInvariants: [wbIdsIncrease, wbRouted, vcMonotone as StepInvariant<S, WritebackAction>],
-    init: () => [initial],
+    init: () => [init],
 
     actions(s, out) {
-      const world_: WorldAction[] = [];
-      world.actions(s, world_);
-      for (const a of world_) {
+      const worldActions: WorldAction[] = [];
+      world.actions(s, worldActions);
+      for (const a of worldActions) {
         if (a.kind === 'Deliver') {
           if (deliverable(s, a)) out.push(a);
         } else if (a.kind === 'Lose' || a.kind === 'Duplicate') {
@@ -286,24 +376,34 @@ export function writebackModel(size: Size, bugs: Bugs = new Set()): Model<S, Wri
         case 'Deliver': {
           if (!deliverable(s, a)) return undefined;
           const after = world.next(s, a, deliveryEvent);
-          return after === undefined || !shardIndex.has(a.host) ? after : recordIssued(s, after);
+          if (after === undefined) return undefined;
+          if (shardIndex.has(a.host)) return recordIssued(s, a, after);
+          const l = listenerIndex.get(a.host);
+          return l === undefined ? after : notifyWaiter(s, after, l.router);
         }
         case 'Lose':
         case 'Duplicate':
           return isPollResponse(a.message) ? world.next(s, a, deliveryEvent) : undefined;
         case 'Crash': {
+          if (s.faults.crashes >= faultBounds(size).maxCrashes) return undefined;
+          const r = routerIndex.get(a.host);
+          if (r !== undefined) return restartRouter(s, r);
           const after = world.next(s, a, deliveryEvent);
           if (after === undefined) return undefined;
-          // The restarted host's connections are reset: what was in flight to it is gone.
+          // The restarted shard's connections are reset: what was in flight to it is gone.
           const net = after.net.filter((m) => m.to !== a.host);
           return net.length === after.net.length ? after : make(after, { net });
         }
         case 'Submit':
           return world.step(s, clients[a.client]!, SUBMIT);
         case 'ClientTimeout':
-          return clientTimeoutEnabled(s, a.client) ? world.step(s, clients[a.client]!, CLIENT_TIMEOUT) : undefined;
-        case 'RouterTimeout':
-          return routerTimeoutEnabled(s, a.router, a.region) ? world.step(s, routers[a.router]!, timeoutEvents.get(a.region)!) : undefined;
+          return clientTimeoutEnabled(s, a.client) ? world.step(s, clients[a.client]!, TIMEOUT) : undefined;
+        case 'RouterTimeout': {
+          if (!routerTimeoutEnabled(s, a.router, a.region)) return undefined;
+          if (a.region === 'requests') return world.step(s, routers[a.router]!, TIMEOUT);
+          const after = world.step(s, listenerHost(routers[a.router]!, a.region === 'listener0' ? 0 : 1), TIMEOUT);
+          return after === undefined ? undefined : notifyWaiter(s, after, a.router);
+        }
         case 'MoveChunk': {
           // The balancer moves the chunk; the migration (another protocol) runs on both shards in this step.
           const committed = world.step(s, CONFIG, MOVE);
@@ -346,16 +446,18 @@ function viewOf(s: S, roles: ReturnType<typeof writebackRoles>): Record<string, 
   const name = (chart: { configs: readonly { name: string }[] }, snap: RoleSnapshot<unknown>) => chart.configs[snap.at]!.name;
   const view: Record<string, unknown> = {};
   for (const c of s.clients) view[c.ctx.name] = { state: name(roles.client, c), writesLeft: c.ctx.writesLeft, acked: c.ctx.acked, clusterTime: toTimestamp(c.ctx.clusterTime) };
-  for (const r of s.routers) {
-    view[r.ctx.name] = {
-      state: name(roles.router, r),
-      serverId: r.ctx.serverId,
-      ...vectorTimeView(r.ctx.clock),
-      table: r.ctx.table,
-      conn: r.ctx.conn,
-      listening: r.ctx.listeners.map((l) => l.current?.id ?? null),
-      seen: r.ctx.seen,
+  for (const p of s.routers) {
+    view[p.shared.name] = {
+      state: roles.router.configs[p.requests.at]!.name,
+      serverId: p.shared.serverId,
+      ...vectorTimeView(p.shared.clock),
+      table: p.shared.table,
+      conn: p.requests.conn,
+      seen: p.shared.seen,
     };
+    p.listeners.forEach((l, i) => {
+      view[listenerHost(p.shared.name, i)] = { state: roles.listener.configs[l.at]!.name, current: l.own.current, target: l.own.target, attempts: l.own.attempts };
+    });
   }
   view[CONFIG] = { state: name(roles.config, s.config), ...vectorTimeView(s.config.ctx.clock), table: s.config.ctx.table, movesLeft: s.config.ctx.movesLeft };
   for (const sh of s.shards) {
@@ -391,7 +493,8 @@ export const writeback: ModelDefinition = {
   bugs: WRITEBACK_BUGS,
   roles: [
     { name: 'client', summary: 'a legacy driver: a fire-and-forget write, then getLastError', machine: clientMachine, viewKeys: (k) => /^client\d+$/.test(k) },
-    { name: 'router', summary: 'a mongos: routes writes, answers getLastError, and runs a writeback listener per shard', machine: routerMachine, viewKeys: (k) => /^router\d+$/.test(k) },
+    { name: 'router', summary: "a mongos's client-connection thread: routes writes, answers getLastError (waiting for the listener)", machine: routerMachine, viewKeys: (k) => /^router\d+$/.test(k) },
+    { name: 'listener', summary: "a mongos's writeback listener for one shard: polls writebacklisten, re-applies on the owner, records the id", machine: listenerMachine, viewKeys: (k) => /^router\d+\.wbl\d+$/.test(k) },
     { name: 'shard', summary: 'a shard: checks the shard version of every write, queues writebacks, serves writebacklisten', machine: shardMachine, viewKeys: (k) => /^shard\d+$/.test(k) },
     { name: 'config', summary: 'the config server: the routing table, and chunk moves that change versions', machine: configMachine },
   ],
