@@ -17,6 +17,7 @@ import { rmMachine, tmMachine } from '../machines/two-phase.js';
 import { clientMachine, configMachine, routerMachine, shardMachine } from '../machines/vector-clock.js';
 import { CLIENT_COMMANDS, VECTOR_CLOCK_BUGS } from './vector-clock.js';
 import { TWO_PHASE_BUGS } from './two-phase.js';
+import { WRITEBACK_ROLE_CASES } from './writeback-samples.js';
 
 export interface RoleCase {
   readonly model: string;
@@ -82,4 +83,5 @@ export const ROLE_CASES: readonly RoleCase[] = [
     initialContexts: [newConfigServer(['shard0'], 1), newConfigServer(['shard0', 'shard1'], 2)],
     events: configEvents,
   },
+  ...WRITEBACK_ROLE_CASES,
 ];

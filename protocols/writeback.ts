@@ -39,7 +39,7 @@ import type { IssuedIds, RouterProcess, WritebackState } from '../invariants/wri
 import { issuedMax, queuedBy, vcMonotone, vcOrder, wbAckDurable, wbExactlyOnce, wbIdsIncrease, wbRouted } from '../invariants/writeback.js';
 import type { RoleSnapshot } from '../machines/compile.js';
 import { compileRole } from '../machines/compile.js';
-import { clientMachine, configMachine, listenerMachine, routerMachine, shardMachine } from '../machines/writeback/index.js';
+import { clientMachine, commandRouterMachine, configMachine, listenerMachine, routerMachine, shardMachine } from '../machines/writeback/index.js';
 import type { Host, WorldAction } from './world.js';
 import { describeMessage, describeWorldAction, FAULT_SIZE_PARAMS, faultBounds, NO_FAULTS, World, WORLD_ACTION_KINDS } from './world.js';
 
@@ -98,7 +98,7 @@ export const WRITEBACK_BUGS = [
 export function writebackRoles(bugs: Bugs = new Set(), mode: WriteMode = 'legacy') {
   return {
     client: compileRole<ClientContext, ClientEvent, Message>('client', clientMachine, clientImpl()),
-    router: compileRole<RouterContext, RouterEvent, Message>('router', routerMachine, routerImpl(bugs, mode)),
+    router: compileRole<RouterContext, RouterEvent, Message>('router', mode === 'legacy' ? routerMachine : commandRouterMachine, routerImpl(bugs)),
     listener: compileRole<ListenerContext, ListenerEvent, Message>('listener', listenerMachine, listenerImpl(bugs, mode)),
     shard: compileRole<ShardContext, ShardEvent, Message>('shard', shardMachine, shardImpl(bugs)),
     config: compileRole<ConfigContext, ConfigEvent, Message>('config', configMachine, configImpl(bugs)),
@@ -107,8 +107,18 @@ export function writebackRoles(bugs: Bugs = new Set(), mode: WriteMode = 'legacy
 
 type S = WritebackState;
 
-/** Only poll responses may be lost or duplicated (the issue's fault model; everything else rides TCP). */
+/** A response to `writebacklisten`. */
 export const isPollResponse = (m: Message): boolean => m.kind === 'response' && /\/wbl-shard\d+$/.test(m.id);
+
+/** A shard's response to a router's write command (command mode). */
+export const isWriteCommandResponse = (m: Message): boolean => m.kind === 'response' && m.from.startsWith('shard') && /^router\d+$/.test(m.to);
+
+/**
+ * The messages the network may lose or duplicate: the responses that tell a router a write's
+ * fate — poll responses in legacy mode (the issue's fault model), write-command responses in
+ * command mode. Everything else rides connections that a restart resets.
+ */
+export const faultyIn = (mode: WriteMode): ((m: Message) => boolean) => (mode === 'legacy' ? isPollResponse : isWriteCommandResponse);
 
 const sharedOf = (c: RouterShared): RouterShared => ({ name: c.name, serverId: c.serverId, clock: c.clock, table: c.table, seen: c.seen });
 /** The shared part of a thread's context, the same object as `was` when the thread changed none of it. */
@@ -120,6 +130,7 @@ function shareBack(was: RouterShared, c: RouterShared): RouterShared {
 export function writebackModel(size: Size, bugs: Bugs = new Set()): Model<S, WritebackAction> {
   const mode: WriteMode = size['commands'] === 1 ? 'commands' : 'legacy';
   const roles = writebackRoles(bugs, mode);
+  const faulty = faultyIn(mode);
   const routerCount = size['routers'] ?? 1;
   const make = (s: S, patch: Partial<S>): S => ({
     clients: patch.clients ?? s.clients,
@@ -205,7 +216,8 @@ export function writebackModel(size: Size, bugs: Bugs = new Set()): Model<S, Wri
   const MOVE: ConfigEvent = { type: 'MOVE_CHUNK' };
   const clientWaiting = roles.client.indexOf('waiting');
   const routerAt = (name: string) => roles.router.indexOf(name);
-  const [awaitingShard, awaitingWriteback, writing] = [routerAt('awaitingShard'), routerAt('awaitingWriteback'), routerAt('writing')];
+  const routerAtOr = (name: string) => (roles.router.configs.some((c) => c.name === name) ? routerAt(name) : -1);
+  const [awaitingShard, awaitingWriteback, writing] = [routerAtOr('awaitingShard'), routerAtOr('awaitingWriteback'), routerAtOr('writing')];
   const [listenerPolling, listenerReapplying] = [roles.listener.indexOf('polling'), roles.listener.indexOf('reapplying')];
 
   const inFlight = (s: S, id: string): boolean => {
@@ -356,7 +368,7 @@ export function writebackModel(size: Size, bugs: Bugs = new Set()): Model<S, Wri
         if (a.kind === 'Deliver') {
           if (deliverable(s, a)) out.push(a);
         } else if (a.kind === 'Lose' || a.kind === 'Duplicate') {
-          if (isPollResponse(a.message)) out.push(a);
+          if (faulty(a.message)) out.push(a);
         } else out.push(a);
       }
       s.clients.forEach((c, i) => {
@@ -383,7 +395,7 @@ export function writebackModel(size: Size, bugs: Bugs = new Set()): Model<S, Wri
         }
         case 'Lose':
         case 'Duplicate':
-          return isPollResponse(a.message) ? world.next(s, a, deliveryEvent) : undefined;
+          return faulty(a.message) ? world.next(s, a, deliveryEvent) : undefined;
         case 'Crash': {
           if (s.faults.crashes >= faultBounds(size).maxCrashes) return undefined;
           const r = routerIndex.get(a.host);
@@ -493,7 +505,8 @@ export const writeback: ModelDefinition = {
   bugs: WRITEBACK_BUGS,
   roles: [
     { name: 'client', summary: 'a legacy driver: a fire-and-forget write, then getLastError', machine: clientMachine, viewKeys: (k) => /^client\d+$/.test(k) },
-    { name: 'router', summary: "a mongos's client-connection thread: routes writes, answers getLastError (waiting for the listener)", machine: routerMachine, viewKeys: (k) => /^router\d+$/.test(k) },
+    { name: 'router', summary: "a mongos's client-connection thread: routes fire-and-forget writes, answers getLastError (waiting for the listener)", machine: routerMachine, viewKeys: (k) => /^router\d+$/.test(k) },
+    { name: 'commandRouter', summary: "with commands=1, a mongos's client-connection thread: write commands, refreshed and retried on a stale version", machine: commandRouterMachine, viewKeys: (k) => /^router\d+$/.test(k) },
     { name: 'listener', summary: "a mongos's writeback listener for one shard: polls writebacklisten, re-applies on the owner, records the id", machine: listenerMachine, viewKeys: (k) => /^router\d+\.wbl\d+$/.test(k) },
     { name: 'shard', summary: 'a shard: checks the shard version of every write, queues writebacks, serves writebacklisten', machine: shardMachine, viewKeys: (k) => /^shard\d+$/.test(k) },
     { name: 'config', summary: 'the config server: the routing table, and chunk moves that change versions', machine: configMachine },

@@ -24,7 +24,7 @@ import { acceptGossip } from '../vector-clock.js';
 import type { Gossip } from '../logical-time.js';
 import type { Message, RemoteResponse } from '../world/network.js';
 import { request } from '../world/network.js';
-import type { Bugs, GleResult, LastError, MessageEvent, Routing, ShardName, WriteMode } from './common.js';
+import type { Bugs, GleResult, LastError, MessageEvent, Routing, ShardName } from './common.js';
 import { CONFIG, newerRouting, requestOf, responseOf, routerExchange, serverIdKey, SHARDS, STALE_RETRIES } from './common.js';
 
 /** The last writeback a listener re-applied from its shard, and its outcome (`_seenWritebacks`). */
@@ -121,10 +121,10 @@ export function installTable<C extends RouterShared>(ctx: C, e: { readonly msg?:
 const isResponse = (e: RouterEvent, id: string): boolean => 'msg' in e && e.msg.kind === 'response' && e.msg.id === id;
 const statusOf = (e: RouterEvent): RemoteResponse['status'] => responseOf(e as MessageEvent).status;
 
-export function routerImpl(bugs: Bugs, mode: WriteMode = 'legacy') {
+/** The client-connection thread of either design (`machines/writeback/router.ts` has one chart per design). */
+export function routerImpl(bugs: Bugs) {
   const glesWithoutWaiting = bugs.has('gle-no-wait');
   const resendsStaleVersion = bugs.has('resend-stale-version');
-  const commands = mode === 'commands';
 
   const writeTo = (ctx: RouterContext, response: boolean): readonly Message[] => {
     const c = ctx.conn;
@@ -143,7 +143,6 @@ export function routerImpl(bugs: Bugs, mode: WriteMode = 'legacy') {
 
   return {
     guards: {
-      writeCommands: () => commands,
       tableKnown: (ctx: RouterContext) => ctx.table !== null,
       isLoadReply: (ctx: RouterContext, e: RouterEvent) => isResponse(e, loadId(ctx)),
       knowsConnection: (ctx: RouterContext, e: RouterEvent) => 'msg' in e && ctx.conn !== null && ctx.conn.op === e.msg.id,

@@ -6,5 +6,5 @@
 export { clientMachine } from './client.js';
 export { configMachine } from './config.js';
 export { listenerMachine } from './listener.js';
-export { routerMachine } from './router.js';
+export { commandRouterMachine, routerMachine } from './router.js';
 export { shardMachine } from './shard.js';

@@ -13,10 +13,17 @@ import { xstateActions, xstateGuards } from '../role.js';
 
 const router = routerImpl(new Set());
 
+/** The states both designs share: a restarted mongos loads the routing table before it serves. */
+const startup = {
+  starting: { always: [{ guard: 'tableKnown', target: 'idle' }, { target: 'loading', actions: 'requestTable' }] },
+  loading: { on: { loaded: { guard: 'isLoadReply', target: 'idle', actions: ['acceptGossip', 'installTable'] } } },
+} as const;
+
+const resetConnection = { actions: ['acceptClientGossip', 'replyConnectionReset'] } as const;
+
 /**
- * Legacy: routes a fire-and-forget write by the cached table, sends `getLastError` to the same
- * shard, and on "writeback <id>" waits until the listener recorded that id. Commands: a write
- * command, refreshed and retried once on a stale version; `getLastError` reports its outcome.
+ * The legacy design: routes a fire-and-forget write by the cached table, sends `getLastError` to
+ * the same shard, and on "writeback <id>" waits until the listener recorded that id.
  */
 export const routerMachine = setup({
   types: {} as RoleTypes<RouterContext, RouterEvent>,
@@ -27,19 +34,11 @@ export const routerMachine = setup({
   context: ({ input }) => input ?? newRouter('router0', INITIAL_ROUTING),
   initial: 'starting',
   states: {
-    // A restarted mongos loads the routing table before it serves.
-    starting: { always: [{ guard: 'tableKnown', target: 'idle' }, { target: 'loading', actions: 'requestTable' }] },
-    loading: { on: { loaded: { guard: 'isLoadReply', target: 'idle', actions: ['acceptGossip', 'installTable'] } } },
+    ...startup,
     idle: {
       on: {
-        write: [
-          { guard: 'writeCommands', target: 'writing', actions: ['acceptClientGossip', 'routeWrite', 'sendWriteCommand'] },
-          { actions: ['acceptClientGossip', 'routeWrite', 'sendWrite'] },
-        ],
-        getLastError: [
-          { guard: 'knowsConnection', target: 'awaitingShard', actions: ['acceptClientGossip', 'sendGle'] },
-          { actions: ['acceptClientGossip', 'replyConnectionReset'] },
-        ],
+        write: { actions: ['acceptClientGossip', 'routeWrite', 'sendWrite'] },
+        getLastError: [{ guard: 'knowsConnection', target: 'awaitingShard', actions: ['acceptClientGossip', 'sendGle'] }, resetConnection],
       },
     },
     awaitingShard: {
@@ -53,9 +52,9 @@ export const routerMachine = setup({
         TIMEOUT: { target: 'idle', actions: ['replyFailed', 'forgetOp'] },
       },
     },
-    // WriteBackListener::waitFor: until the listener has recorded the id the shard reported.
+    // WriteBackListener::waitFor: until the listener has recorded the id the shard reported
+    // (perhaps before the shard's answer came back).
     awaitingWriteback: {
-      // The listener may have recorded it before the shard's answer came back.
       always: [
         { guard: 'writebackApplied', target: 'idle', actions: ['replyDone', 'forgetOp'] },
         { guard: 'writebackFailed', target: 'idle', actions: ['replyFailed', 'forgetOp'] },
@@ -66,6 +65,30 @@ export const routerMachine = setup({
           { guard: 'writebackFailed', target: 'idle', actions: ['replyFailed', 'forgetOp'] },
         ],
         TIMEOUT: { target: 'idle', actions: ['replyFailed', 'forgetOp'] },
+      },
+    },
+  },
+});
+
+/**
+ * The write-commands design (`commands=1`): the write is a write command; a stale version is an
+ * immediate `StaleConfig`, after which it refreshes the table and retries once; `getLastError`
+ * reports the command's outcome.
+ */
+export const commandRouterMachine = setup({
+  types: {} as RoleTypes<RouterContext, RouterEvent>,
+  guards: xstateGuards<RouterContext, RouterEvent, typeof router.guards>(router.guards),
+  actions: xstateActions<RouterContext, RouterEvent, unknown, typeof router.updates, typeof router.effects>(router),
+}).createMachine({
+  id: 'commandRouter',
+  context: ({ input }) => input ?? newRouter('router0', INITIAL_ROUTING),
+  initial: 'starting',
+  states: {
+    ...startup,
+    idle: {
+      on: {
+        write: { target: 'writing', actions: ['acceptClientGossip', 'routeWrite', 'sendWriteCommand'] },
+        getLastError: resetConnection,
       },
     },
     writing: {
