@@ -499,7 +499,7 @@ export const writeback: ModelDefinition = {
   },
   sizes: {
     default: { routers: 1, writes: 2, moves: 1, commands: 0, maxLoss: 1, maxDup: 1, maxCrashes: 1 },
-    large: { routers: 2, writes: 1, moves: 1, commands: 0, maxLoss: 1, maxDup: 1, maxCrashes: 1 },
+    large: { routers: 1, writes: 3, moves: 1, commands: 0, maxLoss: 1, maxDup: 1, maxCrashes: 1 },
   },
   invariants: [wbAckDurable, wbExactlyOnce, wbIdsIncrease, wbRouted, vcOrder, vcMonotone].map(({ id, description }) => ({ id, description })),
   bugs: WRITEBACK_BUGS,
