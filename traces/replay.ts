@@ -28,7 +28,7 @@ export type ReplayResult =
   | {
       readonly ok: true;
       readonly steps: readonly ReplayedStep[];
-      /** The first invariant (state or step) the last replayed step breaks, or `null`. */
+      /** The first invariant the last replayed step breaks (its step invariants first, as the checker checks them), or `null`. */
       readonly brokenInvariant: string | null;
     }
   | { readonly ok: false; readonly steps: readonly ReplayedStep[]; readonly divergedAt: number; readonly reason: string };
@@ -73,9 +73,10 @@ export function replay<S extends State, A extends Action>(model: Model<S, A>, tr
       return fail(i, `after "${step.action}" the model's state differs from the recorded one — ${differences.join(' | ')}`);
     }
     replayed.push({ index: i, action: step.action, message: step.message, view: step.view, changes: diffViews(replayed[i - 1]!.view, step.view) });
+    // In the checker's order: a step's step invariants before its target's state invariants.
     brokenInvariant =
-      model.invariants.find((inv) => !inv.holds(matched!))?.id ??
       model.stepInvariants.find((inv) => !inv.holds(state!, matchedAction!, matched!))?.id ??
+      model.invariants.find((inv) => !inv.holds(matched!))?.id ??
       null;
     state = matched;
   }
