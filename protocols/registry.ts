@@ -6,11 +6,10 @@
 import type { ModelDefinition } from '../checker/model.js';
 import { initialSync } from './initial-sync.js';
 import { twoPhase } from './two-phase.js';
-import { twoPhaseCommit } from './two-phase-commit.js';
 import { vectorClock } from './vector-clock.js';
 import { writeback } from './writeback.js';
 
-export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, initialSync, twoPhaseCommit, writeback];
+export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, initialSync, writeback];
 
 /** The registered model called `name`, or `undefined`. */
 export function findModel(name: string): ModelDefinition | undefined {
