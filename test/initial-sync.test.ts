@@ -5,6 +5,7 @@
  * event pool.
  */
 import { describe, expect, it } from 'vitest';
+import { expectSeededBugCaught } from './support/seeded-bug.js';
 import { check } from '../checker/check.js';
 import type { Size } from '../checker/model.js';
 import { nodeImpl } from '../impl/initial-sync.js';
@@ -68,28 +69,7 @@ describe('initial-sync seeded bugs', () => {
 
   for (const bug of INITIAL_SYNC_BUGS) {
     it(`${bug.id}: ${bug.breaks}, shortest counterexample of ${TRACE_LENGTHS[bug.id]} steps that replays`, () => {
-      const model = initialSyncModel(initialSync.sizes.default, new Set([bug.id]));
-      const result = check(model);
-      expect(result.result).toBe('violation');
-      expect(result.violation!.invariant).toBe(bug.breaks);
-      const steps = result.violation!.steps;
-      expect(steps.length - 1).toBe(TRACE_LENGTHS[bug.id]);
-      expect(JSON.stringify(steps[0]!.state)).toBe(JSON.stringify(model.init()[0]));
-      for (let i = 1; i < steps.length; i++) {
-        expect(JSON.stringify(model.next(steps[i - 1]!.state, steps[i]!.action!))).toBe(JSON.stringify(steps[i]!.state));
-      }
-      // Without the bug, the same run does not exist or keeps the invariant.
-      const correct = initialSyncModel(initialSync.sizes.default);
-      let s = correct.init()[0]!;
-      let broken = false;
-      for (const step of steps.slice(1)) {
-        const next = correct.next(s, step.action!);
-        if (next === undefined) break;
-        const inv = correct.invariants.find((x) => x.id === bug.breaks);
-        if (inv !== undefined && !inv.holds(next)) broken = true;
-        s = next;
-      }
-      expect(broken).toBe(false);
+      expectSeededBugCaught((bugs) => initialSyncModel(initialSync.sizes.default, bugs), bug, TRACE_LENGTHS[bug.id]);
     });
   }
 });

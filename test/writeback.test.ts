@@ -5,6 +5,7 @@
  * comparison of the two designs on the same bugs.
  */
 import { describe, expect, it } from 'vitest';
+import { expectSeededBugCaught } from './support/seeded-bug.js';
 import { check } from '../checker/check.js';
 import type { Size } from '../checker/model.js';
 import { writeback, WRITEBACK_BUGS, writebackModel } from '../protocols/writeback.js';
@@ -58,29 +59,7 @@ describe('writeback seeded bugs', () => {
 
   for (const bug of WRITEBACK_BUGS) {
     it(`${bug.id}: ${bug.breaks}, shortest counterexample of ${TRACE_LENGTHS[bug.id]} steps that replays`, () => {
-      const model = writebackModel(writeback.sizes.default, new Set([bug.id]));
-      const result = check(model);
-      expect(result.result).toBe('violation');
-      expect(result.violation!.invariant).toBe(bug.breaks);
-      const steps = result.violation!.steps;
-      expect(steps.length - 1).toBe(TRACE_LENGTHS[bug.id]);
-      expect(JSON.stringify(steps[0]!.state)).toBe(JSON.stringify(model.init()[0]));
-      for (let i = 1; i < steps.length; i++) {
-        expect(JSON.stringify(model.next(steps[i - 1]!.state, steps[i]!.action!))).toBe(JSON.stringify(steps[i]!.state));
-      }
-      // Without the bug, the same run does not exist or keeps the invariant: the bug is what breaks it.
-      const correct = writebackModel(writeback.sizes.default);
-      let s = correct.init()[0]!;
-      let broken = false;
-      for (const step of steps.slice(1)) {
-        const next = correct.next(s, step.action!);
-        if (next === undefined) break;
-        const inv = correct.invariants.find((x) => x.id === bug.breaks);
-        const stepInv = correct.stepInvariants.find((x) => x.id === bug.breaks);
-        if ((inv !== undefined && !inv.holds(next)) || (stepInv !== undefined && !stepInv.holds(s, step.action!, next))) broken = true;
-        s = next;
-      }
-      expect(broken).toBe(false);
+      expectSeededBugCaught((bugs) => writebackModel(writeback.sizes.default, bugs), bug, TRACE_LENGTHS[bug.id]);
     });
   }
 });
