@@ -6,10 +6,11 @@
 import type { ModelDefinition } from '../checker/model.js';
 import { initialSync } from './initial-sync.js';
 import { twoPhase } from './two-phase.js';
+import { twoPhaseCommit } from './two-phase-commit.js';
 import { vectorClock } from './vector-clock.js';
 import { writeback } from './writeback.js';
 
-export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, initialSync, writeback];
+export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, initialSync, twoPhaseCommit, writeback];
 
 /** The registered model called `name`, or `undefined`. */
 export function findModel(name: string): ModelDefinition | undefined {

@@ -18,6 +18,7 @@ import { clientMachine, configMachine, routerMachine, shardMachine } from '../ma
 import { CLIENT_COMMANDS, VECTOR_CLOCK_BUGS } from './vector-clock.js';
 import { TWO_PHASE_BUGS } from './two-phase.js';
 import { INITIAL_SYNC_ROLE_CASES } from './initial-sync-samples.js';
+import { TWO_PHASE_COMMIT_ROLE_CASES } from './two-phase-commit-samples.js';
 import { WRITEBACK_ROLE_CASES } from './writeback-samples.js';
 
 export interface RoleCase {
@@ -91,5 +92,6 @@ export const ROLE_CASES: readonly RoleCase[] = [
     events: configEvents,
   },
   ...INITIAL_SYNC_ROLE_CASES,
+  ...TWO_PHASE_COMMIT_ROLE_CASES,
   ...WRITEBACK_ROLE_CASES,
 ];
