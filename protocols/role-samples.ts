@@ -35,6 +35,23 @@ export interface RoleCase {
    * simple paths explode.
    */
   readonly keyStatesBySnapshot?: boolean;
+  /**
+   * The events the chart's paths are made of, given a snapshot's context (by default
+   * `pathEvents(events)` in `protocols/role-test-model.ts`): for roles whose events must answer
+   * the request the context names, or whose configurations need several payloads of one type.
+   */
+  readonly pathEventsOf?: (context: any) => readonly { type: string }[];
+  /**
+   * The chart's paths start from every initial context, not only the first: for roles with
+   * configurations that only a restarted node's context reaches.
+   */
+  readonly pathsFromEveryContext?: boolean;
+  /**
+   * The chart's simple paths are simple in its configurations, not in its snapshots: each visits a
+   * configuration at most once (`protocols/role-test-model.ts`). For a parallel chart whose
+   * regions' interleavings and growing contexts leave far too many snapshot-simple paths.
+   */
+  readonly simplePathsOverConfigurations?: boolean;
 }
 
 const gossips: Gossip[] = [

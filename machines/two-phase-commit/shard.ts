@@ -23,6 +23,16 @@ const tooOld = { guard: 'isRetryableWrite', actions: ['acceptGossip', 'replyTooO
 const noSuchTransaction = { actions: ['acceptGossip', 'replyNoSuchTransaction'] } as const;
 const fallbackNoSuchTransaction = { guard: 'coordinatorAbsent', actions: ['acceptGossip', 'replyNoSuchTransaction'] } as const;
 const start = { guard: 'startsTransaction', target: 'active', actions: ['acceptGossip', 'startTransaction', 'applyStatement', 'replyStatement'] } as const;
+/**
+ * The first statement of a transaction that names this shard coordinator starts the participant
+ * and creates the coordinator: one transition into both regions, so that no configuration has a
+ * coordinator created beside a participant that never started.
+ */
+const startAndCoordinate = {
+  guard: and(['becomesCoordinator', 'coordinatorAbsent']),
+  target: ['active', '#shard.coordinator.created'],
+  actions: ['acceptGossip', 'startTransaction', 'applyStatement', 'replyStatement', 'createCoordinator'],
+} as const;
 const continued = { guard: 'continuesTransaction', actions: ['acceptGossip', 'applyStatement', 'replyStatement'] } as const;
 const noSuchStatement = { guard: 'continuesTransaction', actions: ['acceptGossip', 'replyNoSuchTransaction'] } as const;
 const join = { actions: ['acceptGossip', 'addWaiter'] } as const;
@@ -63,8 +73,8 @@ export const shardMachine = setup({
         },
         idle: {
           on: {
-            insert: [...retryableWrite, start, noSuchStatement],
-            find: [start, noSuchStatement],
+            insert: [...retryableWrite, startAndCoordinate, start, noSuchStatement],
+            find: [startAndCoordinate, start, noSuchStatement],
             prepareTransaction: noSuchTransaction,
             commitTransaction: noSuchTransaction,
             abortTransaction: noSuchTransaction,
@@ -123,12 +133,8 @@ export const shardMachine = setup({
         steppingUp: {
           on: { STEP_UP: [{ guard: 'docHasDecision', target: 'sendingDecision' }, { guard: 'docHasParticipants', target: 'preparing' }, { target: 'absent' }] },
         },
-        absent: {
-          on: {
-            insert: { guard: 'becomesCoordinator', target: 'created', actions: 'createCoordinator' },
-            find: { guard: 'becomesCoordinator', target: 'created', actions: 'createCoordinator' },
-          },
-        },
+        /** No coordinator here; the participant's first statement may create one (`startAndCoordinate`). */
+        absent: {},
         created: {
           on: {
             coordinateCommitTransaction: [
