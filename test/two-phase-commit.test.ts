@@ -5,9 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { check } from '../checker/check.js';
-import type { Size } from '../checker/model.js';
-import { twoPhaseCommit, TWO_PHASE_COMMIT_BUGS, twoPhaseCommitModel } from '../protocols/two-phase-commit.js';
+import type { Model, Size } from '../checker/model.js';
+import type { TwoPhaseCommitAction, TwoPhaseCommitState } from '../protocols/two-phase-commit.js';
+import { participantStates, twoPhaseCommit, TWO_PHASE_COMMIT_BUGS, twoPhaseCommitModel, twoPhaseCommitRoles } from '../protocols/two-phase-commit.js';
 import { referenceBfs } from './support/reference.js';
+import { expectSeededBugCaught } from './support/seeded-bug.js';
 
 const small: Size = { ...twoPhaseCommit.sizes.default, maxLoss: 0, maxCrashes: 0 };
 
@@ -65,30 +67,7 @@ describe('two-phase-commit seeded bugs', () => {
 
   for (const bug of TWO_PHASE_COMMIT_BUGS) {
     it(`${bug.id}: ${bug.breaks}, shortest counterexample of ${TRACE_LENGTHS[bug.id]} steps that replays`, () => {
-      const model = twoPhaseCommitModel(twoPhaseCommit.sizes.default, new Set([bug.id]));
-      const result = check(model);
-      expect(result.result).toBe('violation');
-      expect(result.violation!.invariant).toBe(bug.breaks);
-      const steps = result.violation!.steps;
-      expect(steps.length - 1).toBe(TRACE_LENGTHS[bug.id]);
-      // Replay: each state is the successor of the previous one under the step's action.
-      expect(JSON.stringify(steps[0]!.state)).toBe(JSON.stringify(model.init()[0]));
-      for (let i = 1; i < steps.length; i++) {
-        expect(JSON.stringify(model.next(steps[i - 1]!.state, steps[i]!.action!))).toBe(JSON.stringify(steps[i]!.state));
-      }
-      // Without the bug, the same run does not exist or keeps the invariant: the bug is what breaks it.
-      const correct = twoPhaseCommitModel(twoPhaseCommit.sizes.default);
-      let s = correct.init()[0]!;
-      let broken = false;
-      for (const step of steps.slice(1)) {
-        const next = correct.next(s, step.action!);
-        if (next === undefined) break;
-        const inv = correct.invariants.find((x) => x.id === bug.breaks);
-        const stepInv = correct.stepInvariants.find((x) => x.id === bug.breaks);
-        if ((inv !== undefined && !inv.holds(next)) || (stepInv !== undefined && !stepInv.holds(s, step.action!, next))) broken = true;
-        s = next;
-      }
-      expect(broken).toBe(false);
+      expectSeededBugCaught((bugs) => twoPhaseCommitModel(twoPhaseCommit.sizes.default, bugs), bug, TRACE_LENGTHS[bug.id]);
     }, 60_000);
   }
 });
@@ -120,3 +99,83 @@ describe('two-phase-commit commit paths', () => {
     expect([...seen].sort()).toEqual(['one', 'read-only', 'two-phase', 'zero']);
   });
 });
+
+/**
+ * Reachability probes at the default size: the checker, given one more step invariant that a step
+ * of the kind asked for breaks, finds the shortest run to such a step. Each probe pins that the
+ * model takes a step the issue asks for, and what that step does.
+ */
+describe('two-phase-commit recovery and faults', () => {
+  type Probe = (before: TwoPhaseCommitState, a: TwoPhaseCommitAction, after: TwoPhaseCommitState) => boolean;
+  const { shard } = twoPhaseCommitRoles();
+  const pStates = participantStates(shard);
+  const at = (s: TwoPhaseCommitState, i: number, path: string) => shard.isIn(s.shards[i]!.at, path);
+  /** The messages a step put on the network. */
+  const sent = (before: TwoPhaseCommitState, after: TwoPhaseCommitState) => {
+    const left = before.net.map((m) => JSON.stringify(m));
+    return after.net.filter((m) => {
+      const i = left.indexOf(JSON.stringify(m));
+      if (i < 0) return true;
+      left.splice(i, 1);
+      return false;
+    });
+  };
+  const shortestRunTo = (probe: Probe, size: Size = twoPhaseCommit.sizes.default) => {
+    const model = twoPhaseCommitModel(size);
+    const probed: Model<TwoPhaseCommitState, TwoPhaseCommitAction> = {
+      ...model,
+      stepInvariants: [...model.stepInvariants, { id: 'PROBE', description: 'the step looked for is never taken', holds: (b, a, x) => !probe(b, a, x) }],
+    };
+    const result = check(probed);
+    expect(result.result).toBe('violation');
+    expect(result.violation!.invariant).toBe('PROBE');
+    const steps = result.violation!.steps;
+    return { before: steps[steps.length - 2]!.state, action: steps[steps.length - 1]!.action!, after: steps[steps.length - 1]!.state, length: steps.length - 1 };
+  };
+
+  it('step-up recovery with the decision persisted skips prepare and sends the decision', () => {
+    const run = shortestRunTo((b, a, x) => a.kind === 'Crash' && b.shards[0]!.ctx.coordDoc?.decision != null && at(x, 0, 'coordinator.sendingDecision'));
+    const out = sent(run.before, run.after);
+    expect(out.some((m) => m.kind === 'request' && m.cmd.name === 'prepareTransaction')).toBe(false);
+    expect(out.some((m) => m.kind === 'request' && (m.cmd.name === 'commitTransaction' || m.cmd.name === 'abortTransaction') && m.from === 'shard0')).toBe(true);
+    expect(run.length).toBe(STEP_UP_DECISION_LENGTH);
+  }, 60_000);
+
+  it('step-up recovery with only the participant list persisted resumes the prepare phase', () => {
+    const run = shortestRunTo((b, a, x) => a.kind === 'Crash' && b.shards[0]!.ctx.coordDoc !== null && b.shards[0]!.ctx.coordDoc.decision === null && at(x, 0, 'coordinator.preparing'));
+    expect(sent(run.before, run.after).filter((m) => m.kind === 'request' && m.cmd.name === 'prepareTransaction').map((m) => String(m.to)).sort()).toEqual(['shard0', 'shard1']);
+  }, 60_000);
+
+  it('a failover loses a coordinator write that was not majority committed', () => {
+    const run = shortestRunTo((b, a) => a.kind === 'Crash' && b.shards[0]!.ctx.coordLocal !== b.shards[0]!.ctx.coordDoc);
+    expect(run.after.shards[0]!.ctx.coordLocal).toBe(run.before.shards[0]!.ctx.coordDoc);
+  }, 60_000);
+
+  it("a participant's prepared state survives its crash", () => {
+    const run = shortestRunTo((b, a) => a.kind === 'Crash' && pStates[b.shards[0]!.at] === 'prepared');
+    expect(pStates[run.after.shards[0]!.at]).toBe('prepared');
+    expect(run.after.shards[0]!.ctx.record).toEqual(run.before.shards[0]!.ctx.record);
+  }, 60_000);
+
+  it('a statement that fails before two-phase commit aborts the transaction implicitly on every participant', () => {
+    const run = shortestRunTo((b, _a, x) => b.routers[0]!.ctx.pending?.kind === 'statement' && x.routers[0]!.ctx.pending?.kind === 'abort' && x.routers[0]!.ctx.aborted);
+    const aborts = sent(run.before, run.after).filter((m) => m.kind === 'request' && m.cmd.name === 'abortTransaction');
+    expect(aborts.map((m) => String(m.to))).toEqual(run.after.routers[0]!.ctx.participants.map((p) => p.shard));
+  }, 60_000);
+
+  it('the second router recovers a committed outcome with the recovery token', () => {
+    const run = shortestRunTo((b, a, x) => a.kind === 'Deliver' && a.message.from === 'router2' && b.client.ctx.outcome === 'none' && x.client.ctx.outcome === 'committed');
+    expect(run.before.client.ctx.recoveryShard).not.toBeNull();
+  }, 60_000);
+
+  it('duplicated messages: a size with one duplication instead of a loss or crash is explored completely', () => {
+    const result = check(twoPhaseCommitModel(DUP_SIZE));
+    expect(result.result).toBe('pass');
+    expect([result.distinctStates, result.transitions, result.depth]).toEqual(DUP_COUNTS);
+    expect(result.coverage.find((c) => c.kind === 'Duplicate')!.fired).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+const STEP_UP_DECISION_LENGTH = 24;
+const DUP_SIZE: Size = { ...twoPhaseCommit.sizes.default, maxLoss: 0, maxDup: 1, maxCrashes: 0 };
+const DUP_COUNTS = [35_289, 112_576, 39];
