@@ -78,7 +78,9 @@ export function messageEvent(msg: Message): MessageEvent {
 
 const requestOf = (e: { readonly msg?: Message }): RemoteRequest => e.msg as RemoteRequest;
 const responseOf = (e: { readonly msg?: Message }): RemoteResponse => e.msg as RemoteResponse;
-const isResponse = (e: { readonly type: string }): e is MessageEvent => e.type === 'response';
+const isResponse = (e: { readonly type: string }): e is MessageEvent => e.type === 'response' && 'msg' in e;
+/** Whether the event carries a message (a bare `{ type }` of a message event changes nothing: graph traversals send those). */
+const hasMsg = (e: { readonly type: string }): e is MessageEvent => 'msg' in e && (e as MessageEvent).msg !== undefined;
 
 /** The optime of the last entry of an oplog ({@link NULL_OPTIME} when empty). */
 export function lastOf(oplog: readonly OplogEntry[]): OpTime {
@@ -217,11 +219,13 @@ function voterImpl<C extends VoterContext>(myLast: (ctx: C) => OpTime, bugs: Bug
   const checkLog = !bugs.has('vote-for-staler-log');
   return {
     acceptGossip: (ctx: C, e: { readonly type: string }): C => {
+      if (!hasMsg(e)) return ctx;
       const clock = advance(ctx.clock, (e as MessageEvent).msg.gossip);
       return clock === ctx.clock ? ctx : { ...ctx, clock };
     },
-    castVote: (ctx: C, e: { readonly type: string }): C => castVote(ctx, requestOf(e as MessageEvent).cmd as VoteRequest, myLast(ctx), checkLog),
+    castVote: (ctx: C, e: { readonly type: string }): C => (!hasMsg(e) ? ctx : castVote(ctx, requestOf(e).cmd as VoteRequest, myLast(ctx), checkLog)),
     replyVote: (ctx: C, e: { readonly type: string }): readonly Message[] => {
+      if (!hasMsg(e)) return [];
       const req = requestOf(e as MessageEvent);
       const cmd = req.cmd as VoteRequest;
       const granted = ctx.votedTerm === cmd.term && ctx.votedFor === cmd.candidate;
@@ -469,6 +473,7 @@ export function nodeImpl(bugs: Bugs, t: Topology) {
       stepDown: (ctx: NodeContext): NodeContext => (ctx.positions.length === 0 && ctx.waiting.length === 0 && ctx.votes.length === 0 ? ctx : { ...ctx, positions: [], waiting: [], votes: [] }),
       /** Run a client write: a change ticks ClusterTime and is logged at it; a w:"majority" write waits for the commit point. */
       applyClientWrite: (ctx: NodeContext, e: NodeEvent): NodeContext => {
+        if (!hasMsg(e)) return ctx;
         const req = requestOf(e as MessageEvent);
         const ts = tick(ctx);
         const done = executeWrite(ctx.docs, { op: req.cmd['op'] as WriteOp['op'], id: req.cmd['id'] as string }, { ts, term: ctx.term });
@@ -482,6 +487,7 @@ export function nodeImpl(bugs: Bugs, t: Topology) {
        * branch it is that member's position, and the commit point follows the majority.
        */
       recordPosition: (ctx: NodeContext, e: NodeEvent): NodeContext => {
+        if (!hasMsg(e)) return ctx;
         const req = requestOf(e as MessageEvent);
         const applied = req.cmd['after'] as OpTime;
         if (!t.nodes.includes(req.from) || !hasOpTime(ctx.oplog, applied)) return ctx;
@@ -512,6 +518,7 @@ export function nodeImpl(bugs: Bugs, t: Topology) {
         ctx.source === null || ctx.rollback === null ? [] : [send(ctx, refetchId(ctx.name), ctx.source, { name: 'find', collection: DATA_COLLECTION, ids: affectedIds(ctx.rollback.undone) })],
       /** A getMore on the oplog (a secondary's fetcher, the consumer's tailable cursor): the entries after `after`, or why not. */
       serveOplog: (ctx: NodeContext, e: NodeEvent): readonly Message[] => {
+        if (!hasMsg(e)) return [];
         const after = requestOf(e as MessageEvent).cmd['after'] as OpTime;
         const got = fetchAfter(asOplog(ctx.oplog), after);
         const status: Status = typeof got === 'string' ? got : 'ok';
@@ -519,15 +526,17 @@ export function nodeImpl(bugs: Bugs, t: Topology) {
       },
       /** A find: on the oplog (a rollback reads the source's), or on the collection (some documents by `_id`, or all of them). */
       serveFind: (ctx: NodeContext, e: NodeEvent): readonly Message[] => {
+        if (!hasMsg(e)) return [];
         const cmd = requestOf(e as MessageEvent).cmd;
         if (cmd['collection'] === OPLOG_COLLECTION) return [reply(ctx, e, { entries: ctx.oplog, term: ctx.term, commit: ctx.commit } satisfies SourceOplogReply)];
         const ids = cmd['ids'] as readonly string[] | undefined;
         const docs = ids === undefined ? ctx.docs : ctx.docs.filter((d) => ids.includes(d.id));
         return [reply(ctx, e, { docs, last: lastOf(ctx.oplog) } satisfies DocsReply)];
       },
-      replyNotPrimary: (ctx: NodeContext, e: NodeEvent): readonly Message[] => [respond(requestOf(e as MessageEvent), ctx.name, 'NotPrimary', null, externalGossip(ctx.clock.cluster))],
+      replyNotPrimary: (ctx: NodeContext, e: NodeEvent): readonly Message[] => (!hasMsg(e) ? [] : [respond(requestOf(e as MessageEvent), ctx.name, 'NotPrimary', null, externalGossip(ctx.clock.cluster))]),
       /** A w:1 write is acknowledged at once. */
       replyWrite: (ctx: NodeContext, e: NodeEvent): readonly Message[] => {
+        if (!hasMsg(e)) return [];
         const req = requestOf(e as MessageEvent);
         if (req.cmd['w'] === 'majority') return [];
         return [respond(req, ctx.name, 'ok', { optime: lastOf(ctx.oplog) } satisfies WriteReply, externalGossip(ctx.clock.cluster))];

@@ -6,8 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { check } from '../checker/check.js';
 import type { Size } from '../checker/model.js';
-import { castVote, lastOf, newNode, recoverNode } from '../impl/rollback.js';
-import { rollback, ROLLBACK_BUGS, rollbackModel, rollbackRoles } from '../protocols/rollback.js';
+import { castVote, lastOf, newNode, nodeImpl, recoverNode } from '../impl/rollback.js';
+import { compileRole } from '../machines/compile.js';
+import { nodeMachine } from '../machines/rollback/node.js';
+import { divergedNode, MORE_NODE_EVENTS, nodeEvents } from '../protocols/rollback-samples.js';
+import { expectCompiledMatchesXState } from './support/differential.js';
+import { INITIAL_DOCS, INITIAL_OPLOG, rollback, ROLLBACK_BUGS, rollbackModel, rollbackRoles } from '../protocols/rollback.js';
 import { topology } from '../impl/rollback.js';
 import { expectSeededBugCaught } from './support/seeded-bug.js';
 import { referenceBfs } from './support/reference.js';
@@ -81,5 +85,24 @@ describe('rollback seeded bugs', () => {
     expect(castVote(voted, ask('n1', 2, { ts: 5, term: 1 }), lastOf(voter.oplog), true)).toBe(voted);
     expect(recoverNode(voted, new Set())).toMatchObject({ votedTerm: 2, votedFor: 'n3' });
     expect(recoverNode(voted, new Set(['vote-not-durable']))).toMatchObject({ votedTerm: 0, votedFor: null });
+  });
+});
+
+describe('rollback node chart', () => {
+  it('the compiled stepper agrees with XState on the whole event pool (fetch, elections, writes, reads served, rollback replies), with each bug', () => {
+    for (const bugs of [new Set<string>(), ...ROLLBACK_BUGS.map((b) => new Set([b.id]))]) {
+      const impl = nodeImpl(bugs, topology(2, 1));
+      const steps = expectCompiledMatchesXState(
+        {
+          machine: nodeMachine,
+          impl,
+          compiled: compileRole('node', nodeMachine, impl),
+          initialContexts: [divergedNode, newNode('n2', INITIAL_OPLOG, INITIAL_DOCS, 1, 'n1')],
+          events: [...nodeEvents, ...MORE_NODE_EVENTS],
+        },
+        bugs.size === 0 ? 200 : 40,
+      );
+      expect(steps).toBeGreaterThan(40);
+    }
   });
 });
