@@ -422,7 +422,7 @@ export const rollback: ModelDefinition = {
   },
   sizes: {
     default: { nodes: 2, arbiters: 1, writes: 1, maxTerm: 2, consumer: 1, maxLoss: 1, maxDup: 0, maxCrashes: 1 },
-    large: { nodes: 2, arbiters: 1, writes: 2, maxTerm: 3, consumer: 1, maxLoss: 1, maxDup: 0, maxCrashes: 1 },
+    large: { nodes: 2, arbiters: 1, writes: 2, maxTerm: 2, consumer: 1, maxLoss: 0, maxDup: 0, maxCrashes: 1 },
   },
   invariants: (() => {
     const inv = rollbackInvariants({ isPrimary: () => false, isRefetching: () => false, isSecondary: () => false, isTailing: () => false });
