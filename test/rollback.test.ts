@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { check } from '../checker/check.js';
 import type { Size } from '../checker/model.js';
-import { castVote, lastOf, newNode, nodeImpl, recoverNode } from '../impl/rollback.js';
+import { castVote, hasOpTime, lastOf, newNode, nodeImpl, recoverNode } from '../impl/rollback.js';
+import type { RollbackState } from '../protocols/rollback.js';
 import { compileRole } from '../machines/compile.js';
 import { nodeMachine } from '../machines/rollback/node.js';
 import { divergedNode, MORE_NODE_EVENTS, nodeEvents } from '../protocols/rollback-samples.js';
@@ -40,6 +41,24 @@ describe('rollback state space', () => {
     expect(result.neverFired).toEqual([]);
     const fired = new Map(result.coverage.map((c) => [c.kind, c.fired]));
     for (const kind of ['Crash', 'Lose', 'Timeout', 'Fetch', 'Elect', 'StepDown', 'Submit', 'Tail']) expect(fired.get(kind), kind).toBeGreaterThan(0);
+  });
+});
+
+/** Whether some reachable state at `size` satisfies `found` (breadth-first, stopping at the first). */
+function reachable(size: Size, found: (s: RollbackState) => boolean): boolean {
+  const model = rollbackModel(size);
+  return check({ ...model, invariants: [{ id: 'probe', description: 'not found', holds: (s) => !found(s) }], stepInvariants: [] }).result === 'violation';
+}
+
+describe('rollback at the default size reaches what it models', () => {
+  const size = rollback.sizes.default;
+  it('a rollback that undoes a diverged entry, and a consumer whose checkpoint a rollback removed (its recovery: a re-dump)', () => {
+    expect(reachable(size, (s) => s.nodes[0]!.ctx.rollback !== null && s.nodes[0]!.ctx.rollback.undone.length > 0)).toBe(true);
+    expect(reachable(size, (s) => s.consumer.ctx.checkpoint !== null && !hasOpTime(s.nodes[0]!.ctx.oplog, s.consumer.ctx.checkpoint))).toBe(true);
+  });
+  it('split brain: two nodes primary at once, in different terms, the old one still taking a write', () => {
+    const primary = rollbackRoles(new Set(), topology(2, 1)).node.indexOf('primary');
+    expect(reachable(size, (s) => s.nodes.every((n) => n.at === primary) && s.nodes[0]!.ctx.oplog.some((e) => e.op === 'u' && e.term === 1) && s.nodes[1]!.ctx.term === 2)).toBe(true);
   });
 });
 
