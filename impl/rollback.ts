@@ -49,7 +49,8 @@ export type RollbackBug =
   | 'vote-for-staler-log'
   | 'rollback-past-majority-commit'
   | 'consumer-keeps-rolled-back-docs'
-  | 'vote-not-durable';
+  | 'vote-not-durable'
+  | 'restart-clock-from-oplog';
 
 type Bugs = ReadonlySet<string>;
 
@@ -326,10 +327,15 @@ export function newNode(name: string, oplog: readonly OplogEntry[], docs: Collec
   };
 }
 
-/** A restarted node: durable state kept, volatile state lost (it comes back a secondary). */
+/**
+ * A restarted node: durable state kept, volatile state lost (it comes back a secondary). Under
+ * `restart-clock-from-oplog` its vector time is rebuilt from its oplog (ClusterTime = its last
+ * entry's timestamp): the times it had only learned from gossip are lost.
+ */
 export function recoverNode(ctx: NodeContext, bugs: Bugs): NodeContext {
   const c = recoverVoter(ctx, bugs);
-  return { ...c, source: null, positions: [], waiting: [], votes: [], rollback: null };
+  const clock = bugs.has('restart-clock-from-oplog') ? vectorTime(lastOf(c.oplog).ts, 0, 0) : c.clock;
+  return { ...c, clock, source: null, positions: [], waiting: [], votes: [], rollback: null };
 }
 
 /** The exchange ids of a node: one per kind of request. */

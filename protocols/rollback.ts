@@ -101,6 +101,11 @@ export const ROLLBACK_BUGS = [
     breaks: 'RB-CONSUMER',
     description: 'the consumer, recovering from a checkpoint that a rollback removed, only inserts the dumped documents it lacks (ignoring duplicate key errors): documents that rolled-back entries wrote keep those versions in its target',
   },
+  {
+    id: 'restart-clock-from-oplog',
+    breaks: 'VC-MONOTONE',
+    description: "a restarted data-bearing node rebuilds its vector time from its oplog (ClusterTime = its last entry's timestamp) and loses the times it had learned from gossip",
+  },
 ] as const;
 
 /** The role charts compiled against their implementations for a set of bugs and a topology. */
