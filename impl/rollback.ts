@@ -562,7 +562,7 @@ export function nodeImpl(bugs: Bugs, t: Topology) {
  * The oplog-tailing consumer (seed 004's connector): it dumps the collection into its target,
  * then tails the oplog of the node it follows with a tailable cursor, applying each entry to the
  * target and saving the entry's optime as its checkpoint. The checkpoint and the target are
- * durable (the progress file, the target system); its ClusterTime is not.
+ * durable (the progress file, the target system); its ClusterTime is its driver's, in memory.
  */
 export interface ConsumerContext {
   readonly clusterTime: LogicalTime;
@@ -579,9 +579,6 @@ export function newConsumer(checkpoint: OpTime | null, target: Collection): Cons
   return { clusterTime: 0, checkpoint, target };
 }
 
-export function recoverConsumer(ctx: ConsumerContext): ConsumerContext {
-  return ctx.clusterTime === 0 ? ctx : { ...ctx, clusterTime: 0 };
-}
 
 export function consumerImpl(bugs: Bugs) {
   const keepDocs = bugs.has('consumer-keeps-rolled-back-docs');

@@ -12,7 +12,7 @@ import { compileRole } from '../machines/compile.js';
 import { nodeMachine } from '../machines/rollback/node.js';
 import { divergedNode, MORE_NODE_EVENTS, nodeEvents } from '../protocols/rollback-samples.js';
 import { expectCompiledMatchesXState } from './support/differential.js';
-import { INITIAL_DOCS, INITIAL_OPLOG, rollback, ROLLBACK_BUGS, rollbackModel, rollbackRoles } from '../protocols/rollback.js';
+import { INITIAL_DOCS, INITIAL_OPLOG, rollback, ROLLBACK_BUGS, rollbackModel, rollbackRoles, THREE_NODES } from '../protocols/rollback.js';
 import { topology } from '../impl/rollback.js';
 import { expectSeededBugCaught } from './support/seeded-bug.js';
 import { referenceBfs } from './support/reference.js';
@@ -91,6 +91,12 @@ describe('rollback seeded bugs', () => {
       expectSeededBugCaught((bugs) => rollbackModel(size, bugs), bug, TRACE_LENGTHS[bug.id]);
     });
   }
+
+  it('vote-for-staler-log breaks nothing with an arbiter (it votes for anyone, and a w:"majority" write is on both data-bearing nodes): the same size with an arbiter passes', () => {
+    const withArbiter = check(rollbackModel({ ...THREE_NODES, nodes: 2, arbiters: 1 }, new Set(['vote-for-staler-log'])));
+    expect(withArbiter.result).toBe('pass');
+    expect(check(rollbackModel(THREE_NODES, new Set(['vote-for-staler-log']))).result).toBe('violation');
+  });
 
   it('a voter grants one vote per term, durably, and only to a candidate whose log is at least as up to date (the check vote-for-staler-log drops)', () => {
     const voter = { ...newNode('n2', [{ ts: 1, term: 1, op: 'i', id: 'a', v: 0 }], [], 1, 'n1') };
