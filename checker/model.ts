@@ -134,6 +134,8 @@ export interface BugInfo {
   /** The id of the invariant that catches it. */
   readonly breaks: string;
   readonly description: string;
+  /** The size at which the checker catches it, when not the model's default size. */
+  readonly size?: Size;
 }
 
 /** The static description of an invariant (state or step), as `clusterspec list` shows it. */

@@ -5,12 +5,13 @@
  */
 import type { ModelDefinition } from '../checker/model.js';
 import { initialSync } from './initial-sync.js';
+import { rollback } from './rollback.js';
 import { twoPhase } from './two-phase.js';
 import { twoPhaseCommit } from './two-phase-commit.js';
 import { vectorClock } from './vector-clock.js';
 import { writeback } from './writeback.js';
 
-export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, initialSync, twoPhaseCommit, writeback];
+export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, initialSync, rollback, twoPhaseCommit, writeback];
 
 /** The registered model called `name`, or `undefined`. */
 export function findModel(name: string): ModelDefinition | undefined {

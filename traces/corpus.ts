@@ -15,9 +15,9 @@ export const CORPUS_DIR = 'traces/corpus';
 /** The corpus file of a bug, relative to {@link CORPUS_DIR}. */
 export const corpusFile = (model: string, bug: string): string => `${model}/${bug}.json`;
 
-/** The shortest counterexample of `bug` (breadth-first, default size), as a trace document. */
+/** The shortest counterexample of `bug` (breadth-first, at the bug's own size if it has one, else the default size), as a trace document. */
 export function bugTrace(definition: ModelDefinition, bug: string): TraceDocument {
-  const size = definition.sizes.default;
+  const size = definition.bugs.find((b) => b.id === bug)?.size ?? definition.sizes.default;
   const model = definition.build(size, new Set([bug]));
   const result = check(model);
   if (result.violation === null) throw new Error(`${definition.name}: seeded bug ${bug} is not caught at the default size`);

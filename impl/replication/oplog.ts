@@ -13,8 +13,11 @@ import { findDoc, removeDoc, upsertDoc } from './collection.js';
 import type { OpTime } from './optime.js';
 import { NULL_OPTIME, sameOpTime } from './optime.js';
 
-/** An operation's kind: insert, update (the client's `$inc: {v: 1}`, logged as the value it set), delete. */
-export type OpKind = 'i' | 'u' | 'd';
+/**
+ * An operation's kind: insert, update (the client's `$inc: {v: 1}`, logged as the value it set),
+ * delete, and the no-op a new primary logs when it steps up (it touches no document).
+ */
+export type OpKind = 'i' | 'u' | 'd' | 'n';
 
 /** An oplog entry: its optime, the operation and the document's `_id` and resulting value. */
 export interface OplogEntry extends OpTime {
@@ -76,6 +79,8 @@ export function applyEntry(docs: Collection, e: OplogEntry): Collection {
       return findDoc(docs, e.id) === undefined ? docs : upsertDoc(docs, { id: e.id, v: e.v });
     case 'd':
       return removeDoc(docs, e.id);
+    case 'n':
+      return docs;
   }
 }
 
@@ -91,7 +96,7 @@ export function applyEntryNonIdempotent(docs: Collection, e: OplogEntry): Collec
 
 /** A client's write. */
 export interface WriteOp {
-  readonly op: OpKind;
+  readonly op: Exclude<OpKind, 'n'>;
   readonly id: string;
 }
 

@@ -44,9 +44,9 @@ export function truncateAfter(ours: readonly OplogEntry[], point: OpTime): reado
   return undone === 0 ? ours : ours.slice(0, ours.length - undone);
 }
 
-/** The `_id`s of the documents the undone entries touched, sorted and without repeats. */
+/** The `_id`s of the documents the undone entries touched (no-ops touch none), sorted and without repeats. */
 export function affectedIds(undone: readonly OplogEntry[]): readonly string[] {
-  return [...new Set(undone.map((e) => e.id))].sort();
+  return [...new Set(undone.filter((e) => e.op !== 'n').map((e) => e.id))].sort();
 }
 
 /**
