@@ -8,8 +8,9 @@ import { initialSync } from './initial-sync.js';
 import { twoPhase } from './two-phase.js';
 import { vectorClock } from './vector-clock.js';
 import { writeback } from './writeback.js';
+import { migration } from './migration.js';
 
-export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, initialSync, writeback];
+export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, initialSync, writeback, migration];
 
 /** The registered model called `name`, or `undefined`. */
 export function findModel(name: string): ModelDefinition | undefined {
