@@ -33,7 +33,7 @@ describe('migration state space', () => {
   it('small size (maxLoss=0, maxDup=0, maxCrashes=1): pinned counts, and a naive reference BFS agrees', () => {
     const result = check(migrationModel(small));
     expect(result.result).toBe('pass');
-    expect([result.distinctStates, result.transitions, result.depth]).toEqual([1_787, 3_845, 40]);
+    expect([result.distinctStates, result.transitions, result.depth]).toEqual([1_743, 3_795, 40]);
     const reference = referenceBfs(migrationModel(small));
     expect(reference.states.length).toBe(result.distinctStates);
     expect(reference.transitions).toBe(result.transitions);
@@ -42,7 +42,7 @@ describe('migration state space', () => {
   it('the default size is explored completely, with a loss, a duplicate and a donor crash, and every step fires', () => {
     const result = check(migration.build(migration.sizes.default, new Set()));
     expect(result.result).toBe('pass');
-    expect([result.distinctStates, result.transitions, result.depth]).toEqual([114_264, 412_570, 56]);
+    expect([result.distinctStates, result.transitions, result.depth]).toEqual([92_090, 335_862, 56]);
     expect(result.neverFired).toEqual([]);
     const fired = new Map(result.coverage.map((c) => [c.kind, c.fired]));
     for (const kind of ['Lose', 'Duplicate', 'Crash', 'Timeout', 'Balance', 'DeleteRange']) expect(fired.get(kind), kind).toBeGreaterThan(0);

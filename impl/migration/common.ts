@@ -6,7 +6,7 @@
  * module; their charts are in `machines/migration/`; the composition is `protocols/migration.ts`.
  *
  * The collection is sharded on a numeric key with two chunks, both on `shard0` at first:
- * `C0 [MinKey, 10)` at `1|0||E1` and `C1 [10, MaxKey)` at `1|1||E1` (the collection was split once).
+ * `C0 [MinKey, 3)` at `1|0||E1` and `C1 [3, MaxKey)` at `1|1||E1` (the collection was split once).
  * The balancer moves `C0` to `shard1`: `shard0` is the donor and `C1` its control chunk.
  *
  * @module
@@ -26,8 +26,8 @@ export const clientName = (i: number): string => `client${i}`;
 
 /** The chunk the balancer moves, and the shard key of the clients' documents (inside it). */
 export const MOVED_CHUNK = 'C0';
-export const SPLIT_KEY = 10;
-export const CLIENT_KEY = 5;
+export const SPLIT_KEY = 3;
+export const CLIENT_KEY = 1;
 
 export const INITIAL_TABLE: RoutingTable = routingTable(EPOCH, [
   chunk('C0', MIN_KEY, SPLIT_KEY, DONOR, chunkVersion(1, 0, EPOCH)),
@@ -35,7 +35,7 @@ export const INITIAL_TABLE: RoutingTable = routingTable(EPOCH, [
 ]);
 
 /** The document in `C0` before anything happens (what `_migrateClone` has to copy). */
-export const INITIAL_DOCS: readonly Doc[] = Object.freeze([doc('d0', 1)]);
+export const INITIAL_DOCS: readonly Doc[] = Object.freeze([doc('d0', 0)]);
 
 /** How many times a router retries an operation after a stale-version error (each after a refresh). */
 export const STALE_RETRIES = 2;

@@ -31,8 +31,6 @@ export interface RecipientSession {
   readonly max: number;
   readonly from: string;
   readonly state: RecipientStatus;
-  /** Replies received so far to `_migrateClone` and `_transferMods` (the next request's exchange number). */
-  readonly batches: number;
   /** The donor's `_recvChunkCommit`, answered once the last modifications are in. */
   readonly commit: { readonly id: string; readonly from: string } | null;
   /** The donor's `_recvChunkStatus` with `waitForSteadyOrDone`, answered once steady (or failed). */
@@ -54,8 +52,12 @@ export function newRecipient(meta: CachedRouting = INITIAL_TABLE): RecipientCont
   return { host: RECIPIENT, clock: ZERO_TIME, oplog: 0, docs: [], meta, refreshing: false, held: [], rangeDeletions: [], registry: [], session: null };
 }
 
-export const cloneId = (s: RecipientSession): string => `${s.id}:clone${s.batches}`;
-export const modsId = (s: RecipientSession): string => `${s.id}:mods${s.batches}`;
+/**
+ * The exchanges of `_migrateClone` and `_transferMods`: one id per migration each, since the next
+ * request goes out only once the previous one is answered, and neither is retried.
+ */
+export const cloneId = (s: RecipientSession): string => `${s.id}:clone`;
+export const modsId = (s: RecipientSession): string => `${s.id}:mods`;
 
 const argsOf = (e: RecipientEvent): RemoteRequest['cmd'] => requestOf(e as MessageEvent).cmd;
 const batchOf = (e: RecipientEvent): readonly Doc[] => (responseOf(e as MessageEvent).data as { docs: readonly Doc[] } | null)?.docs ?? [];
@@ -124,17 +126,15 @@ export function recipientImpl(bugs: Bugs) {
           ...ctx,
           registry: withRegistered(ctx.registry, { direction: 'receive', id, chunk, peer: from }),
           rangeDeletions: putTask(ctx.rangeDeletions, pendingTask(id, min, max)),
-          session: { id, chunk, min, max, from, state: 'clone', batches: 0, commit: null, statusWaiter: null },
+          session: { id, chunk, min, max, from, state: 'clone', commit: null, statusWaiter: null },
         };
       },
       /** Insert a batch of transferred documents (upserts by `_id`: a document cloned and also modified is written once). */
       applyBatch: (ctx: RecipientContext, e: RecipientEvent): RecipientContext => {
         const batch = batchOf(e);
-        const s = ctx.session;
-        if (s === null) return ctx;
         let docs = ctx.docs;
         for (const d of batch) docs = upsertDoc(docs, d);
-        return { ...ctx, docs, session: { ...s, batches: s.batches + 1 } };
+        return docs === ctx.docs ? ctx : { ...ctx, docs };
       },
       enterCatchup: (ctx: RecipientContext): RecipientContext => withSession(ctx, { state: 'catchup' }),
       enterSteady: (ctx: RecipientContext): RecipientContext => withSession(ctx, { state: 'steady', statusWaiter: null }),
