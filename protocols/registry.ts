@@ -10,8 +10,9 @@ import { twoPhase } from './two-phase.js';
 import { twoPhaseCommit } from './two-phase-commit.js';
 import { vectorClock } from './vector-clock.js';
 import { writeback } from './writeback.js';
+import { migration } from './migration.js';
 
-export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, initialSync, rollback, twoPhaseCommit, writeback];
+export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, initialSync, rollback, migration, twoPhaseCommit, writeback];
 
 /** The registered model called `name`, or `undefined`. */
 export function findModel(name: string): ModelDefinition | undefined {
