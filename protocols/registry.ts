@@ -9,8 +9,9 @@ import { twoPhase } from './two-phase.js';
 import { vectorClock } from './vector-clock.js';
 import { writeback } from './writeback.js';
 import { migration } from './migration.js';
+import { rangeDeletion } from './range-deletion.js';
 
-export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, initialSync, writeback, migration];
+export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, initialSync, writeback, migration, rangeDeletion];
 
 /** The registered model called `name`, or `undefined`. */
 export function findModel(name: string): ModelDefinition | undefined {
