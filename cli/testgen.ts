@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelDefinition } from '../checker/index.js';
 import { ROLE_CASES } from '../protocols/role-samples.js';
-import { roleTestModel } from '../protocols/role-test-model.js';
+import { pathInputs, roleTestModel } from '../protocols/role-test-model.js';
 import { CORPUS_DIR, corpusFile } from '../traces/corpus.js';
 import type { ChartPath } from '../traces/testgen-runtime.js';
 import { EXIT, UsageError, type ExitCode } from './errors.js';
@@ -43,20 +43,23 @@ export function buildTestgenPlan(modelName: string, raw: { out?: string }, model
 export function chartPaths(model: string): ChartPath[] {
   const out: ChartPath[] = [];
   for (const c of ROLE_CASES.filter((x) => x.model === model)) {
-    const input = c.initialContexts[0]!;
-    const testModel = roleTestModel(c);
-    const seen = new Set<string>();
-    for (const [kind, paths] of [
-      ['shortest', testModel.getShortestPaths({ allowDuplicatePaths: true })],
-      ['simple', testModel.getSimplePaths()],
-    ] as const) {
-      for (const p of paths) {
-        const steps = p.steps.filter((s) => s.event.type !== 'xstate.init').map((s) => ({ event: s.event, value: s.state.value, context: s.state.context }));
-        const key = JSON.stringify(steps.map((s) => s.event));
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const description = `${kind}: ${steps.map((s) => s.event.type).join(' → ') || '(initial state)'} ⇒ ${JSON.stringify(p.state.value)}`;
-        out.push(JSON.parse(JSON.stringify({ role: c.role, description, input, steps })) as ChartPath);
+    const inputs = pathInputs(c);
+    for (const [i, input] of inputs.entries()) {
+      const testModel = roleTestModel(c, c.implement(new Set()), input);
+      const from = inputs.length > 1 ? ` (initial context ${i})` : '';
+      const seen = new Set<string>();
+      for (const [kind, paths] of [
+        ['shortest', testModel.getShortestPaths({ allowDuplicatePaths: true })],
+        ['simple', testModel.getSimplePaths()],
+      ] as const) {
+        for (const p of paths) {
+          const steps = p.steps.filter((s) => s.event.type !== 'xstate.init').map((s) => ({ event: s.event, value: s.state.value, context: s.state.context }));
+          const key = JSON.stringify(steps.map((s) => s.event));
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const description = `${kind}${from}: ${steps.map((s) => s.event.type).join(' → ') || '(initial state)'} ⇒ ${JSON.stringify(p.state.value)}`;
+          out.push(JSON.parse(JSON.stringify({ role: c.role, description, input, steps })) as ChartPath);
+        }
       }
     }
   }

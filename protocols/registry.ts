@@ -6,12 +6,13 @@
 import type { ModelDefinition } from '../checker/model.js';
 import { initialSync } from './initial-sync.js';
 import { twoPhase } from './two-phase.js';
+import { twoPhaseCommit } from './two-phase-commit.js';
 import { vectorClock } from './vector-clock.js';
 import { writeback } from './writeback.js';
 import { migration } from './migration.js';
 import { rangeDeletion } from './range-deletion.js';
 
-export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, initialSync, writeback, migration, rangeDeletion];
+export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, initialSync, twoPhaseCommit, writeback, migration, rangeDeletion];
 
 /** The registered model called `name`, or `undefined`. */
 export function findModel(name: string): ModelDefinition | undefined {

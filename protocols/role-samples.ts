@@ -18,6 +18,7 @@ import { clientMachine, configMachine, routerMachine, shardMachine } from '../ma
 import { CLIENT_COMMANDS, VECTOR_CLOCK_BUGS } from './vector-clock.js';
 import { TWO_PHASE_BUGS } from './two-phase.js';
 import { INITIAL_SYNC_ROLE_CASES } from './initial-sync-samples.js';
+import { TWO_PHASE_COMMIT_ROLE_CASES } from './two-phase-commit-samples.js';
 import { WRITEBACK_ROLE_CASES } from './writeback-samples.js';
 
 export interface RoleCase {
@@ -34,6 +35,23 @@ export interface RoleCase {
    * simple paths explode.
    */
   readonly keyStatesBySnapshot?: boolean;
+  /**
+   * The events the chart's paths are made of, given a snapshot's context (by default
+   * `pathEvents(events)` in `protocols/role-test-model.ts`): for roles whose events must answer
+   * the request the context names, or whose configurations need several payloads of one type.
+   */
+  readonly pathEventsOf?: (context: any) => readonly { type: string }[];
+  /**
+   * The chart's paths start from every initial context, not only the first: for roles with
+   * configurations that only a restarted node's context reaches.
+   */
+  readonly pathsFromEveryContext?: boolean;
+  /**
+   * The chart's simple paths are simple in its configurations, not in its snapshots: each visits a
+   * configuration at most once (`protocols/role-test-model.ts`). For a parallel chart whose
+   * regions' interleavings and growing contexts leave far too many snapshot-simple paths.
+   */
+  readonly simplePathsOverConfigurations?: boolean;
 }
 
 const gossips: Gossip[] = [
@@ -91,5 +109,6 @@ export const ROLE_CASES: readonly RoleCase[] = [
     events: configEvents,
   },
   ...INITIAL_SYNC_ROLE_CASES,
+  ...TWO_PHASE_COMMIT_ROLE_CASES,
   ...WRITEBACK_ROLE_CASES,
 ];

@@ -8,18 +8,18 @@ import { describe, expect, it } from 'vitest';
 import { compileRole } from '../machines/compile.js';
 import type { RoleSnapshot } from '../machines/compile.js';
 import { ROLE_CASES } from '../protocols/role-samples.js';
-import { roleTestModel } from '../protocols/role-test-model.js';
+import { pathInputs, roleTestModel } from '../protocols/role-test-model.js';
 
 for (const c of ROLE_CASES) {
   describe(`${c.model} ${c.role}: paths of the chart drive the implementation`, () => {
     const impl = c.implement(new Set());
     const compiled = compileRole(c.role, c.machine, impl);
-    const input = c.initialContexts[0]!;
-    const model = roleTestModel(c, impl);
+    // The paths start from the first initial context, or from each (`pathsFromEveryContext`).
+    const models = pathInputs(c).map((input) => ({ input, model: roleTestModel(c, impl, input) }));
     // Every state path of every configuration is a key the state tests match (`registry.refreshing`).
     const stateKeys = [...new Set(compiled.configs.flatMap((config) => [...config.active]))];
 
-    const drive = async (path: ReturnType<typeof model.getShortestPaths>[number]): Promise<number> => {
+    const drive = async (input: object, path: ReturnType<ReturnType<typeof roleTestModel>['getShortestPaths']>[number]): Promise<number> => {
       let sut: RoleSnapshot<unknown> = compiled.initial(input);
       let checks = 0;
       const events = Object.fromEntries(
@@ -45,18 +45,20 @@ for (const c of ROLE_CASES) {
     };
 
     it('shortest paths reach every configuration of the chart', async () => {
-      const paths = model.getShortestPaths({ allowDuplicatePaths: true });
-      const reached = new Set(paths.map((p) => compiled.configs.findIndex((cfg) => JSON.stringify(cfg.value) === JSON.stringify(p.state.value))));
+      const paths = models.flatMap(({ input, model }) => model.getShortestPaths({ allowDuplicatePaths: true }).map((path) => ({ input, path })));
+      const reached = new Set(paths.map(({ path: p }) => compiled.configs.findIndex((cfg) => JSON.stringify(cfg.value) === JSON.stringify(p.state.value))));
       expect(reached.size).toBe(compiled.configs.length);
       let checks = 0;
-      for (const path of paths) checks += await drive(path);
+      for (const { input, path } of paths) checks += await drive(input, path);
       expect(checks).toBeGreaterThanOrEqual(paths.length);
     });
 
     it('simple paths', async () => {
-      const paths = model.getSimplePaths();
-      expect(paths.length).toBeGreaterThan(0);
-      for (const path of paths) await drive(path);
+      for (const { input, model } of models) {
+        const paths = model.getSimplePaths();
+        expect(paths.length).toBeGreaterThan(0);
+        for (const path of paths) await drive(input, path);
+      }
     });
   });
 }
