@@ -11,8 +11,9 @@ import { twoPhaseCommit } from './two-phase-commit.js';
 import { vectorClock } from './vector-clock.js';
 import { writeback } from './writeback.js';
 import { migration } from './migration.js';
+import { rangeDeletion } from './range-deletion.js';
 
-export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, initialSync, rollback, migration, twoPhaseCommit, writeback];
+export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, initialSync, rollback, migration, rangeDeletion, twoPhaseCommit, writeback];
 
 /** The registered model called `name`, or `undefined`. */
 export function findModel(name: string): ModelDefinition | undefined {
