@@ -4,12 +4,13 @@
  * @module
  */
 import type { ModelDefinition } from '../checker/model.js';
+import { ddlCoordinator } from './ddl-coordinator.js';
 import { initialSync } from './initial-sync.js';
 import { twoPhase } from './two-phase.js';
 import { vectorClock } from './vector-clock.js';
 import { writeback } from './writeback.js';
 
-export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, initialSync, writeback];
+export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, initialSync, writeback, ddlCoordinator];
 
 /** The registered model called `name`, or `undefined`. */
 export function findModel(name: string): ModelDefinition | undefined {

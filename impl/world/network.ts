@@ -15,7 +15,18 @@
 import type { Gossip } from '../logical-time.js';
 
 /** Why a response is not a success (the subset of MongoDB's error codes the models use). */
-export type Status = 'ok' | 'NetworkError' | 'NotPrimary' | 'StaleConfig' | 'ShardNotFound' | 'OplogStartMissing' | 'OplogDiverged';
+export type Status =
+  | 'ok'
+  | 'NetworkError'
+  | 'NotPrimary'
+  | 'StaleConfig'
+  | 'ShardNotFound'
+  | 'OplogStartMissing'
+  | 'OplogDiverged'
+  | 'LockBusy'
+  | 'ConflictingOperationInProgress'
+  | 'NamespaceNotFound'
+  | 'NamespaceExists';
 
 /** A command document: its name and arguments. */
 export interface Command {
