@@ -4,6 +4,7 @@
  * @module
  */
 import type { ModelDefinition } from '../checker/model.js';
+import { ddlCoordinator } from './ddl-coordinator.js';
 import { initialSync } from './initial-sync.js';
 import { rollback } from './rollback.js';
 import { twoPhase } from './two-phase.js';
@@ -13,7 +14,7 @@ import { writeback } from './writeback.js';
 import { migration } from './migration.js';
 import { rangeDeletion } from './range-deletion.js';
 
-export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, initialSync, rollback, migration, rangeDeletion, twoPhaseCommit, writeback];
+export const registry: readonly ModelDefinition[] = [twoPhase, vectorClock, initialSync, rollback, migration, rangeDeletion, twoPhaseCommit, ddlCoordinator, writeback];
 
 /** The registered model called `name`, or `undefined`. */
 export function findModel(name: string): ModelDefinition | undefined {

@@ -26,7 +26,10 @@ export type Status =
   | 'NoSuchTransaction'
   | 'TransactionTooOld'
   | 'ConflictingOperationInProgress'
-  | 'OperationFailed';
+  | 'OperationFailed'
+  | 'LockBusy'
+  | 'NamespaceNotFound'
+  | 'NamespaceExists';
 
 /** A command document: its name and arguments. */
 export interface Command {
