@@ -9,7 +9,7 @@ import { check } from '../checker/index.js';
 import { EXIT, type ExitCode } from './errors.js';
 import type { CheckPlan, ModelRun } from './options.js';
 import { startProgress } from './progress.js';
-import { renderSummary, runLabel } from './render.js';
+import { formatSize, renderSummary, runLabel } from './render.js';
 import { checkReport, traceFile, type TraceFile } from './report.js';
 import { writeFileAtomically } from './atomic-write.js';
 import { serializeTrace } from '../traces/format.js';
@@ -18,6 +18,18 @@ interface Outcome {
   readonly run: ModelRun;
   readonly model: Model;
   readonly result: CheckResult<State, Action>;
+}
+
+/**
+ * The bugs of a run that are caught only at a size of their own, which this run does not use: a
+ * pass would otherwise look like the checker missing the bug.
+ */
+export function bugsOutsideTheirSize(run: ModelRun): string[] {
+  return run.bugs.flatMap((id) => {
+    const size = run.definition.bugs.find((b) => b.id === id)?.size;
+    if (size === undefined || Object.entries(size).every(([k, v]) => run.size[k] === v)) return [];
+    return [`note: ${run.definition.name} bug ${id} is caught at size ${formatSize(size)}; this run uses ${formatSize(run.size)}`];
+  });
 }
 
 /** Check one model, with progress on stderr. */
@@ -45,6 +57,7 @@ export function exitCodeOf(outcomes: readonly { readonly result: CheckResult<Sta
 export function runCheck(plan: CheckPlan): ExitCode {
   const outcomes: Outcome[] = [];
   plan.runs.forEach((run, i) => {
+    if (!plan.quiet) for (const note of bugsOutsideTheirSize(run)) process.stderr.write(`${note}\n`);
     const outcome = checkOne(plan, run);
     outcomes.push(outcome);
     if (!plan.json) {

@@ -39,7 +39,12 @@ export function renderList(models: readonly ModelDefinition[]): string {
       lines.push('  seeded bugs: none');
     } else {
       lines.push('  seeded bugs (--bug id):');
-      lines.push(...table(m.bugs.map((b) => [b.id, `breaks ${b.breaks}: ${b.description}`]), '    '));
+      lines.push(
+        ...table(
+          m.bugs.map((b) => [b.id, `breaks ${b.breaks}: ${b.description}${b.size !== undefined ? ` (caught at size ${formatSize(b.size)})` : ''}`]),
+          '    ',
+        ),
+      );
     }
     return lines.join('\n');
   });

@@ -22,7 +22,8 @@ export interface ModelListing {
   readonly summary: string;
   readonly sizes: { readonly default: Size; readonly large: Size };
   readonly invariants: readonly { readonly id: string; readonly description: string }[];
-  readonly bugs: readonly { readonly id: string; readonly breaks: string; readonly description: string }[];
+  /** `size` only for a bug that is caught at a size other than the model's default. */
+  readonly bugs: readonly { readonly id: string; readonly breaks: string; readonly description: string; readonly size?: Size }[];
 }
 
 /** The statistics of a check, shared by the `check --json` report and the benchmark. */
@@ -63,7 +64,7 @@ export function modelListing(m: ModelDefinition): ModelListing {
     summary: m.summary,
     sizes: { default: m.sizes.default, large: m.sizes.large },
     invariants: m.invariants.map(({ id, description }) => ({ id, description })),
-    bugs: m.bugs.map(({ id, breaks, description }) => ({ id, breaks, description })),
+    bugs: m.bugs.map(({ id, breaks, description, size }) => ({ id, breaks, description, ...(size !== undefined && { size }) })),
   };
 }
 
