@@ -1,7 +1,11 @@
 /**
- * A FIFO of states awaiting expansion, stored as their component vectors with their numbers and
- * depths, in fixed-size segments of typed arrays so that memory is released as the search
- * advances. States themselves are rebuilt from the vectors when they are expanded.
+ * A FIFO of states awaiting expansion, stored as their component vectors, in fixed-size segments
+ * of typed arrays so that memory is released as the search advances. States themselves are
+ * rebuilt from the vectors when they are expanded.
+ *
+ * Nothing else of a state is kept here: breadth-first search numbers states in the order it
+ * enqueues them, so the k-th vector taken out is state number k, whose fingerprint the visited
+ * set holds, and whose depth follows from where each level's numbers end.
  *
  * @module
  */
@@ -10,11 +14,6 @@ const SEGMENT = 1 << 15;
 
 class Segment {
   readonly vectors: Int32Array;
-  readonly numbers = new Int32Array(SEGMENT);
-  readonly depths = new Int32Array(SEGMENT);
-  /** Fingerprint halves, kept so that expanding a state need not hash its vector again. */
-  readonly his = new Int32Array(SEGMENT);
-  readonly los = new Int32Array(SEGMENT);
   /** Per entry, `extraWidth` integers its producer chose to keep with it (see {@link VectorQueue}). */
   readonly extras: Int32Array;
   next: Segment | undefined;
@@ -32,11 +31,7 @@ export class VectorQueue {
   private count = 0;
   /** The last segment the head left, kept for the tail to reuse. */
   private spare: Segment | undefined;
-  /** The entry removed by the last {@link shift}; its vector is at `currentVectors[currentOffset ..]`. */
-  currentNumber = 0;
-  currentDepth = 0;
-  currentHi = 0;
-  currentLo = 0;
+  /** The entry removed by the last {@link shift}: its vector is at `currentVectors[currentOffset ..]`. */
   currentVectors: Int32Array;
   currentOffset = 0;
   /** The extra integers of the entry removed by the last {@link shift}, at `currentExtras[currentExtraOffset ..]`. */
@@ -61,10 +56,10 @@ export class VectorQueue {
   }
 
   /**
-   * Append a vector copied from `vector[offset ..]`, with its state's number, depth and
-   * fingerprint, and the queue's `extraWidth` extra integers from `extras` (when it has any).
+   * Append a vector copied from `vector[offset ..]`, and the queue's `extraWidth` extra integers
+   * from `extras` (when it has any).
    */
-  push(vector: Int32Array, offset: number, number: number, depth: number, hi: number, lo: number, extras?: Int32Array): void {
+  push(vector: Int32Array, offset: number, extras?: Int32Array): void {
     if (this.tailIndex === SEGMENT) {
       // A segment the head has passed is reused: no fresh (zeroed, page-faulted) memory per segment.
       const segment = this.spare ?? new Segment(this.width, this.extraWidth);
@@ -76,10 +71,6 @@ export class VectorQueue {
     }
     const t = this.tail;
     const i = this.tailIndex++;
-    t.numbers[i] = number;
-    t.depths[i] = depth;
-    t.his[i] = hi;
-    t.los[i] = lo;
     const w = this.width;
     const vectors = t.vectors;
     // A plain loop: `set(subarray(...))` would allocate a view per state.
@@ -100,10 +91,6 @@ export class VectorQueue {
     }
     const h = this.head;
     const i = this.headIndex++;
-    this.currentNumber = h.numbers[i]!;
-    this.currentDepth = h.depths[i]!;
-    this.currentHi = h.his[i]!;
-    this.currentLo = h.los[i]!;
     this.currentVectors = h.vectors;
     this.currentOffset = i * this.width;
     this.currentExtras = h.extras;
