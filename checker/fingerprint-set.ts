@@ -10,7 +10,12 @@
  * @module
  */
 
-const INITIAL_CAPACITY = 1 << 14;
+/**
+ * Small, so that the table's growth path runs within the first hundred states, before V8 optimises
+ * the search loop into which `add` is inlined (a path first taken after that throws the optimised
+ * loop away, to be compiled again).
+ */
+const INITIAL_CAPACITY = 1 << 8;
 const RECENT_SIZE = 1 << 14;
 const RECENT_MASK = RECENT_SIZE - 1;
 

@@ -11,15 +11,25 @@
  */
 
 const SEGMENT = 1 << 15;
+/**
+ * Entries in the first segment. It is small so that the paths that link a new segment and leave
+ * a passed one run within the first few hundred states, before V8 optimises the search loop: a
+ * path first taken after that throws the optimised loop away, to be compiled again.
+ */
+const FIRST_SEGMENT = 1 << 8;
 
 class Segment {
   readonly vectors: Int32Array;
   /** Per entry, `extraWidth` integers its producer chose to keep with it (see {@link VectorQueue}). */
   readonly extras: Int32Array;
   next: Segment | undefined;
-  constructor(width: number, extraWidth: number) {
-    this.vectors = new Int32Array(SEGMENT * width);
-    this.extras = new Int32Array(SEGMENT * extraWidth);
+  constructor(
+    width: number,
+    extraWidth: number,
+    readonly capacity: number,
+  ) {
+    this.vectors = new Int32Array(capacity * width);
+    this.extras = new Int32Array(capacity * extraWidth);
   }
 }
 
@@ -29,8 +39,12 @@ export class VectorQueue {
   private headIndex = 0;
   private tailIndex = 0;
   private count = 0;
-  /** The last segment the head left, kept for the tail to reuse. */
-  private spare: Segment | undefined;
+  /**
+   * The last segment the head left, kept for the tail to reuse (when it is full-size); an empty
+   * segment when there is none, so that this field always holds a segment.
+   */
+  private spare: Segment;
+  private readonly none: Segment;
   /** The entry removed by the last {@link shift}: its vector is at `currentVectors[currentOffset ..]`. */
   currentVectors: Int32Array;
   currentOffset = 0;
@@ -46,7 +60,8 @@ export class VectorQueue {
     private readonly width: number,
     private readonly extraWidth = 0,
   ) {
-    this.head = this.tail = new Segment(width, extraWidth);
+    this.head = this.tail = new Segment(width, extraWidth, FIRST_SEGMENT);
+    this.spare = this.none = new Segment(width, extraWidth, 0);
     this.currentVectors = this.head.vectors;
     this.currentExtras = this.head.extras;
   }
@@ -60,10 +75,11 @@ export class VectorQueue {
    * from `extras` (when it has any).
    */
   push(vector: Int32Array, offset: number, extras?: Int32Array): void {
-    if (this.tailIndex === SEGMENT) {
+    if (this.tailIndex === this.tail.capacity) {
       // A segment the head has passed is reused: no fresh (zeroed, page-faulted) memory per segment.
-      const segment = this.spare ?? new Segment(this.width, this.extraWidth);
-      this.spare = undefined;
+      const spare = this.spare;
+      const segment = spare.capacity === SEGMENT ? spare : new Segment(this.width, this.extraWidth, SEGMENT);
+      this.spare = this.none;
       segment.next = undefined;
       this.tail.next = segment;
       this.tail = segment;
@@ -83,11 +99,11 @@ export class VectorQueue {
   /** Remove the oldest entry into the `current*` fields. Returns `false` when empty. */
   shift(): boolean {
     if (this.count === 0) return false;
-    if (this.headIndex === SEGMENT) {
+    if (this.headIndex === this.head.capacity) {
       const passed = this.head;
       this.head = passed.next!;
       this.headIndex = 0;
-      this.spare = passed;
+      this.spare = passed; // reused by the tail unless it is the small first one
     }
     const h = this.head;
     const i = this.headIndex++;

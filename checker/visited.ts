@@ -3,7 +3,7 @@
  * per state number its parent's number and its fingerprint. That is all a search keeps of a state
  * once it has been expanded; a trace is rebuilt from it by re-execution (see `trace.ts`).
  *
- * The per-state records live in fixed chunks of {@link CHUNK} states (three 32-bit words each:
+ * The per-state records live in fixed chunks of 4,096 states (three 32-bit words each:
  * parent, fingerprint high, fingerprint low) that are allocated as the search goes and never
  * copied: a growing search pays for each page once, instead of copying every array into one twice
  * its size (and faulting in the new one) at each doubling.
@@ -15,8 +15,12 @@ import { FingerprintSet } from './fingerprint-set.js';
 /** Parent number of an initial state. */
 export const NO_PARENT = -1;
 
-/** States per chunk of records (a power of two). */
-const CHUNK_BITS = 16;
+/**
+ * States per chunk of records (a power of two). Small enough that the path adding a chunk runs a
+ * few times before V8 optimises the search loop (a path first taken after that throws the
+ * optimised loop away, to be compiled again).
+ */
+const CHUNK_BITS = 12;
 const CHUNK = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK - 1;
 /** Words per state in a chunk: parent, fingerprint high, fingerprint low. */
