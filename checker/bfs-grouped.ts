@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { GroupMemo } from './group-memo.js';
+import { GroupMemo, HEADER, STRIDE } from './group-memo.js';
 import type { Action, ActionGroup, Model, State } from './model.js';
 import { VectorQueue } from './queue.js';
 import type { CheckOptions, CheckResult, Found } from './search.js';
@@ -29,9 +29,6 @@ import { NO_PARENT } from './visited.js';
 const EARLY = 1 << 13;
 const SPOT_CHECK_EARLY = 1 << 6;
 const SPOT_CHECK_LATE = 1 << 12;
-
-/** Ints per memoised transition before its ids: head, fingerprint delta (lo, hi), changed slots. */
-const STRIDE = 4;
 
 /** The bit of a vector slot in a mask of changed slots; every bit for slots past 30. */
 function slotBit(slot: number): number {
@@ -84,7 +81,7 @@ export function groupedBreadthFirst<S extends State, A extends Action>(
       found = { invariant: broken, kind: 'state', stateNumber: n };
       break;
     }
-    queue.push(child, 0, n, 0, codec.hi, codec.lo, childEntries);
+    queue.push(child, 0, childEntries);
   }
 
   const actions: A[] = [];
@@ -165,7 +162,7 @@ export function groupedBreadthFirst<S extends State, A extends Action>(
       let at = memo.find(vectors, offset);
       if (at < 0) at = learn(g, state, vectors, offset);
       const { pool, k } = memo;
-      for (let t = 0, p = at + 1; t < pool[at]!; t++, p += k + STRIDE) {
+      for (let t = 0, p = at + HEADER + pool[at + 1]! * (k + STRIDE); t < pool[at]!; t++, p += k + STRIDE) {
         const kind = run.kindName(pool[p]! >> 1);
         const changed = (pool[p]! & 1) === 1;
         viaMemo.push(changed ? `${kind} → ${(hi ^ pool[p + 2]!) >>> 0}:${(lo ^ pool[p + 1]!) >>> 0}` : `${kind} self-loop`);
@@ -179,14 +176,47 @@ export function groupedBreadthFirst<S extends State, A extends Action>(
     }
   };
 
+  /**
+   * Coverage: a transition is not counted by kind when it fires; each entry counts the states
+   * expanded through it (`memo.uses`, and its `n` transitions are added to `run.transitions`), and
+   * its transitions' kinds are counted that many times at the end. When the search stops inside an
+   * entry, the transitions of that entry up to and including the one it stopped at are counted one
+   * by one, as the plain loop would have counted them.
+   */
+  const countCoverage = (): void => {
+    for (const memo of memos) {
+      const { pool, uses } = memo;
+      const record = memo.k + STRIDE;
+      for (let e = 0; e < memo.size; e++) {
+        const count = uses[e]!;
+        if (count === 0) continue;
+        const at = memo.entryAt(e);
+        for (let t = 0, p = at + HEADER + pool[at + 1]! * record; t < pool[at]!; t++, p += record) run.coverKind(pool[p]! >> 1, count);
+      }
+    }
+  };
+  const countUpTo = (memo: GroupMemo, at: number, last: number): void => {
+    const record = memo.k + STRIDE;
+    const pool = memo.pool;
+    for (let t = 0, p = at + HEADER + pool[at + 1]! * record; t <= last; t++, p += record) run.firedKind(pool[p]! >> 1);
+  };
+
   let expanded = 0;
+  // States are numbered in the order they are enqueued, so the one taken out now is number
+  // `expanded`; a level's states are numbered consecutively, and when the first state of the next
+  // level is taken out, every state of the level after it has been found.
+  let depth = 0;
+  let levelEnd = visited.size;
   search: while (found === undefined && queue.shift()) {
-    const number = queue.currentNumber;
-    const depth = queue.currentDepth;
+    const number = expanded;
+    if (number === levelEnd) {
+      depth++;
+      levelEnd = visited.size;
+    }
     const vectors = queue.currentVectors;
     const offset = queue.currentOffset;
-    const parentHi = queue.currentHi;
-    const parentLo = queue.currentLo;
+    const parentHi = visited.hiOf(number);
+    const parentLo = visited.loOf(number);
     if (depth > run.depth) run.depth = depth;
     if ((++expanded & 0xff) === 0 && !run.tick(queue.size)) break;
     // Decoded only when a group meets new ids, or for a spot check.
@@ -217,11 +247,12 @@ export function groupedBreadthFirst<S extends State, A extends Action>(
       const pool = memo.pool;
       const k = memo.k;
       const slots = memo.slots;
+      const record = k + STRIDE;
       const n = pool[at]!;
-      for (let t = 0, p = at + 1; t < n; t++, p += k + STRIDE) {
-        const head = pool[p]!;
-        run.firedKind(head >> 1);
-        if ((head & 1) === 0) continue; // a self-loop, or a successor equal to its parent
+      // Only the transitions whose successor differs from the parent (the self-loops are counted
+      // in coverage through the entry's uses).
+      const c = pool[at + 1]!;
+      for (let t = 0, p = at + HEADER; t < c; t++, p += record) {
         const lo = (parentLo ^ pool[p + 1]!) >>> 0;
         const hi = (parentHi ^ pool[p + 2]!) >>> 0;
         if (depth >= maxDepth) {
@@ -229,7 +260,10 @@ export function groupedBreadthFirst<S extends State, A extends Action>(
           if (!visited.has(hi, lo)) run.incompleteReason = 'max-depth';
           continue;
         }
-        if (run.atStateLimit(hi, lo)) break search;
+        if (run.atStateLimit(hi, lo)) {
+          countUpTo(memo, at, pool[p]!);
+          break search;
+        }
         const m = visited.add(hi, lo, number);
         if (m < 0) continue;
         for (let i = 0; i < width; i++) child[i] = vectors[offset + i]!;
@@ -239,13 +273,17 @@ export function groupedBreadthFirst<S extends State, A extends Action>(
         if (broken !== undefined) {
           if (depth + 1 > run.depth) run.depth = depth + 1;
           found = { invariant: broken, kind: 'state', stateNumber: m };
+          countUpTo(memo, at, pool[p]!);
           break search;
         }
         const changedSlots = pool[p + 3]!;
         for (let h = 0; h < groupCount; h++) childEntries[h] = (changedSlots & footprintBits[h]!) === 0 ? entries[h]! : -1;
-        queue.push(child, 0, m, depth + 1, hi, lo, childEntries);
+        queue.push(child, 0, childEntries);
       }
+      memo.uses[pool[at + 2]!]!++;
+      run.transitions += n;
     }
   }
+  countCoverage();
   return run.finish(found, (f) => rebuildCounterexample(model, codec, visited, f));
 }

@@ -42,19 +42,27 @@ export function breadthFirst<S extends State, A extends Action>(
       found = { invariant: broken, kind: 'state', stateNumber: n };
       break;
     }
-    queue.push(child, 0, n, 0, codec.hi, codec.lo);
+    queue.push(child, 0);
   }
 
   const actions: A[] = [];
   let expanded = 0;
+  // States are numbered in the order they are enqueued, so the one taken out now is number
+  // `expanded`; a level's states are numbered consecutively, and when the first state of the next
+  // level is taken out, every state of the level after it has been found.
+  let depth = 0;
+  let levelEnd = visited.size;
   search: while (found === undefined && queue.shift()) {
-    const number = queue.currentNumber;
-    const depth = queue.currentDepth;
+    const number = expanded;
+    if (number === levelEnd) {
+      depth++;
+      levelEnd = visited.size;
+    }
     const vectors = queue.currentVectors;
     const offset = queue.currentOffset;
     const state = codec.decode(vectors, offset) as S;
-    const parentHi = queue.currentHi;
-    const parentLo = queue.currentLo;
+    const parentHi = visited.hiOf(number);
+    const parentLo = visited.loOf(number);
     if (depth > run.depth) run.depth = depth;
     if ((++expanded & 0xff) === 0 && !run.tick(queue.size)) break;
     // pop, not `length = 0`: truncating an array is a runtime call in V8.
@@ -87,7 +95,7 @@ export function breadthFirst<S extends State, A extends Action>(
         found = { invariant: broken, kind: 'state', stateNumber: n };
         break search;
       }
-      queue.push(child, 0, n, depth + 1, codec.hi, codec.lo);
+      queue.push(child, 0);
     }
   }
   return run.finish(found, (f) => rebuildCounterexample(model, codec, visited, f));

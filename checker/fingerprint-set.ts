@@ -3,19 +3,27 @@
  * in the spirit of TLC's FPSet. The table doubles when it is more than half full.
  *
  * An entry is two consecutive 32-bit words, high half and low half, so that a probe touches one
- * cache line. The fingerprint (0, 0) marks an empty slot; the one real fingerprint equal to it is
- * remembered in a flag.
+ * cache line. A fingerprint's home slot is the top bits of a hash of it (so the table can double
+ * in one sequential pass). The fingerprint (0, 0) marks an empty slot; the one real fingerprint
+ * equal to it is remembered in a flag.
  *
  * @module
  */
 
-const INITIAL_CAPACITY = 1 << 14;
+/**
+ * Small, so that the table's growth path runs within the first hundred states, before V8 optimises
+ * the search loop into which `add` is inlined (a path first taken after that throws the optimised
+ * loop away, to be compiled again).
+ */
+const INITIAL_CAPACITY = 1 << 8;
 const RECENT_SIZE = 1 << 14;
 const RECENT_MASK = RECENT_SIZE - 1;
 
 export class FingerprintSet {
   private table: Int32Array;
   private mask: number;
+  /** `32 - log2(capacity)`: a fingerprint's home slot is the top bits of its hash (see {@link grow}). */
+  private shift: number;
   private count = 0;
   private hasZero = false;
   /**
@@ -31,6 +39,7 @@ export class FingerprintSet {
     while (capacity < initialCapacity) capacity *= 2;
     this.table = new Int32Array(capacity * 2);
     this.mask = capacity - 1;
+    this.shift = Math.clz32(capacity) + 1;
   }
 
   /** Number of fingerprints stored. */
@@ -63,7 +72,7 @@ export class FingerprintSet {
     recent[r + 1] = lo;
     const table = this.table;
     const mask = this.mask;
-    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
+    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) >>> this.shift;
     for (;;) {
       const at = slot << 1;
       const storedHi = table[at]!;
@@ -85,7 +94,7 @@ export class FingerprintSet {
     lo |= 0;
     if (hi === 0 && lo === 0) return this.hasZero;
     const table = this.table;
-    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
+    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) >>> this.shift;
     for (;;) {
       const at = slot << 1;
       const storedHi = table[at]!;
@@ -105,21 +114,28 @@ export class FingerprintSet {
     return n < 2 ? 0 : Math.min(1, (n * (n - 1)) / 2 / 2 ** 64);
   }
 
+  /**
+   * Double the table. A fingerprint's home slot is the top bits of its hash, so home slot `h`
+   * becomes `2h` or `2h + 1`: reading the old table in order writes the new one almost in order
+   * (instead of scattering every entry over a table that no longer fits in a cache).
+   */
   private grow(): void {
     const old = this.table;
     const capacity = (this.mask + 1) * 2;
     const mask = capacity - 1;
+    const shift = this.shift - 1;
     const table = new Int32Array(capacity * 2);
     for (let at = 0; at < old.length; at += 2) {
       const hi = old[at]!;
       const lo = old[at + 1]!;
       if (hi === 0 && lo === 0) continue;
-      let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
+      let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) >>> shift;
       while (table[slot << 1] !== 0 || table[(slot << 1) + 1] !== 0) slot = (slot + 1) & mask;
       table[slot << 1] = hi;
       table[(slot << 1) + 1] = lo;
     }
     this.table = table;
     this.mask = mask;
+    this.shift = shift;
   }
 }

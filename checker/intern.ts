@@ -44,8 +44,11 @@ function describeBadValue(value: unknown): string {
 export class ValueInterner {
   private readonly primitives = new Map<unknown, number>();
   private readonly frozen = new Map<object, number>();
-  /** Per id: the first value interned with it, from which states are rebuilt. */
-  private readonly values: unknown[] = [];
+  /**
+   * Per id: the first value interned with it, from which states are rebuilt. Public so that a
+   * generated decoder can index it directly (see `state-codec.ts`); never written from outside.
+   */
+  readonly values: unknown[] = [];
   private readonly shapesByInsertionOrder = new Map<string, Shape>();
   private readonly shapeIdsBySortedKeys = new Map<string, number>();
   private pool = new Int32Array(1 << 16);

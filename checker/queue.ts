@@ -1,26 +1,35 @@
 /**
- * A FIFO of states awaiting expansion, stored as their component vectors with their numbers and
- * depths, in fixed-size segments of typed arrays so that memory is released as the search
- * advances. States themselves are rebuilt from the vectors when they are expanded.
+ * A FIFO of states awaiting expansion, stored as their component vectors, in fixed-size segments
+ * of typed arrays so that memory is released as the search advances. States themselves are
+ * rebuilt from the vectors when they are expanded.
+ *
+ * Nothing else of a state is kept here: breadth-first search numbers states in the order it
+ * enqueues them, so the k-th vector taken out is state number k, whose fingerprint the visited
+ * set holds, and whose depth follows from where each level's numbers end.
  *
  * @module
  */
 
 const SEGMENT = 1 << 15;
+/**
+ * Entries in the first segment. It is small so that the paths that link a new segment and leave
+ * a passed one run within the first few hundred states, before V8 optimises the search loop: a
+ * path first taken after that throws the optimised loop away, to be compiled again.
+ */
+const FIRST_SEGMENT = 1 << 8;
 
 class Segment {
   readonly vectors: Int32Array;
-  readonly numbers = new Int32Array(SEGMENT);
-  readonly depths = new Int32Array(SEGMENT);
-  /** Fingerprint halves, kept so that expanding a state need not hash its vector again. */
-  readonly his = new Int32Array(SEGMENT);
-  readonly los = new Int32Array(SEGMENT);
   /** Per entry, `extraWidth` integers its producer chose to keep with it (see {@link VectorQueue}). */
   readonly extras: Int32Array;
   next: Segment | undefined;
-  constructor(width: number, extraWidth: number) {
-    this.vectors = new Int32Array(SEGMENT * width);
-    this.extras = new Int32Array(SEGMENT * extraWidth);
+  constructor(
+    width: number,
+    extraWidth: number,
+    readonly capacity: number,
+  ) {
+    this.vectors = new Int32Array(capacity * width);
+    this.extras = new Int32Array(capacity * extraWidth);
   }
 }
 
@@ -30,13 +39,13 @@ export class VectorQueue {
   private headIndex = 0;
   private tailIndex = 0;
   private count = 0;
-  /** The last segment the head left, kept for the tail to reuse. */
-  private spare: Segment | undefined;
-  /** The entry removed by the last {@link shift}; its vector is at `currentVectors[currentOffset ..]`. */
-  currentNumber = 0;
-  currentDepth = 0;
-  currentHi = 0;
-  currentLo = 0;
+  /**
+   * The last segment the head left, kept for the tail to reuse (when it is full-size); an empty
+   * segment when there is none, so that this field always holds a segment.
+   */
+  private spare: Segment;
+  private readonly none: Segment;
+  /** The entry removed by the last {@link shift}: its vector is at `currentVectors[currentOffset ..]`. */
   currentVectors: Int32Array;
   currentOffset = 0;
   /** The extra integers of the entry removed by the last {@link shift}, at `currentExtras[currentExtraOffset ..]`. */
@@ -51,7 +60,8 @@ export class VectorQueue {
     private readonly width: number,
     private readonly extraWidth = 0,
   ) {
-    this.head = this.tail = new Segment(width, extraWidth);
+    this.head = this.tail = new Segment(width, extraWidth, FIRST_SEGMENT);
+    this.spare = this.none = new Segment(width, extraWidth, 0);
     this.currentVectors = this.head.vectors;
     this.currentExtras = this.head.extras;
   }
@@ -61,14 +71,15 @@ export class VectorQueue {
   }
 
   /**
-   * Append a vector copied from `vector[offset ..]`, with its state's number, depth and
-   * fingerprint, and the queue's `extraWidth` extra integers from `extras` (when it has any).
+   * Append a vector copied from `vector[offset ..]`, and the queue's `extraWidth` extra integers
+   * from `extras` (when it has any).
    */
-  push(vector: Int32Array, offset: number, number: number, depth: number, hi: number, lo: number, extras?: Int32Array): void {
-    if (this.tailIndex === SEGMENT) {
+  push(vector: Int32Array, offset: number, extras?: Int32Array): void {
+    if (this.tailIndex === this.tail.capacity) {
       // A segment the head has passed is reused: no fresh (zeroed, page-faulted) memory per segment.
-      const segment = this.spare ?? new Segment(this.width, this.extraWidth);
-      this.spare = undefined;
+      const spare = this.spare;
+      const segment = spare.capacity === SEGMENT ? spare : new Segment(this.width, this.extraWidth, SEGMENT);
+      this.spare = this.none;
       segment.next = undefined;
       this.tail.next = segment;
       this.tail = segment;
@@ -76,10 +87,6 @@ export class VectorQueue {
     }
     const t = this.tail;
     const i = this.tailIndex++;
-    t.numbers[i] = number;
-    t.depths[i] = depth;
-    t.his[i] = hi;
-    t.los[i] = lo;
     const w = this.width;
     const vectors = t.vectors;
     // A plain loop: `set(subarray(...))` would allocate a view per state.
@@ -92,18 +99,14 @@ export class VectorQueue {
   /** Remove the oldest entry into the `current*` fields. Returns `false` when empty. */
   shift(): boolean {
     if (this.count === 0) return false;
-    if (this.headIndex === SEGMENT) {
+    if (this.headIndex === this.head.capacity) {
       const passed = this.head;
       this.head = passed.next!;
       this.headIndex = 0;
-      this.spare = passed;
+      this.spare = passed; // reused by the tail unless it is the small first one
     }
     const h = this.head;
     const i = this.headIndex++;
-    this.currentNumber = h.numbers[i]!;
-    this.currentDepth = h.depths[i]!;
-    this.currentHi = h.his[i]!;
-    this.currentLo = h.los[i]!;
     this.currentVectors = h.vectors;
     this.currentOffset = i * this.width;
     this.currentExtras = h.extras;

@@ -171,6 +171,14 @@ export class SearchRun<S extends State, A extends Action> {
     this.coverageCounts[kind]!++;
   }
 
+  /**
+   * Add `count` to the coverage of the kind with index `kind`, for transitions already counted in
+   * {@link transitions} (grouped search counts coverage per memo entry, at the end).
+   */
+  coverKind(kind: number, count: number): void {
+    this.coverageCounts[kind]! += count;
+  }
+
   /** The name of the kind with index `kind`. */
   kindName(kind: number): string {
     return this.model.actionKinds[kind]!;

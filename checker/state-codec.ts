@@ -234,21 +234,15 @@ function compileSuccessorEncoder(layout: readonly FieldSlot[], interner: ValueIn
 
 /** The decoder: one object literal with the fields in the model's own order. */
 function compileDecoder(layout: readonly FieldSlot[], interner: ValueInterner): (vector: Int32Array, offset: number) => State {
-  // Built with push, not `new Array(n)`: a preallocated array is "holey" in V8, and every read of
-  // it (in the model and in the encoder) would pay for a hole check.
-  const elements = (v: Int32Array, at: number, n: number): unknown[] => {
-    const array: unknown[] = [];
-    for (let i = 0; i < n; i++) array.push(interner.valueOf(v[at + i]!));
-    return array;
-  };
+  // A spread field is rebuilt as an array literal with its elements written out: V8 allocates it
+  // packed ("holey" arrays, as `new Array(n)` makes, pay for a hole check on every read in the
+  // model and the encoder) and at its final length, where pushing grows it (and copies it) once.
   const properties = layout.map(({ field, offset, spread }) => {
     const key = JSON.stringify(field);
-    if (spread === 0) return `${key}: interner.valueOf(v[o + ${offset}])`;
-    return (
-      `${key}: v[o + ${offset}] === ${SPREAD} ? elements(v, o + ${offset + 1}, ${spread}) ` +
-      `: interner.valueOf(v[o + ${offset}])`
-    );
+    if (spread === 0) return `${key}: values[v[o + ${offset}]]`;
+    const elements = Array.from({ length: spread }, (_, i) => `values[v[o + ${offset + 1 + i}]]`);
+    return `${key}: v[o + ${offset}] === ${SPREAD} ? [${elements.join(', ')}] : values[v[o + ${offset}]]`;
   });
-  const body = `return function decode(v, o) {\nreturn { ${properties.join(',\n')} };\n};`;
-  return new Function('interner', 'elements', body)(interner, elements) as (vector: Int32Array, offset: number) => State;
+  const body = `return function decode(v, o) {\nconst values = interner.values;\nreturn { ${properties.join(',\n')} };\n};`;
+  return new Function('interner', body)(interner) as (vector: Int32Array, offset: number) => State;
 }

@@ -3,6 +3,11 @@
  * per state number its parent's number and its fingerprint. That is all a search keeps of a state
  * once it has been expanded; a trace is rebuilt from it by re-execution (see `trace.ts`).
  *
+ * The per-state records live in fixed chunks of 4,096 states (three 32-bit words each:
+ * parent, fingerprint high, fingerprint low) that are allocated as the search goes and never
+ * copied: a growing search pays for each page once, instead of copying every array into one twice
+ * its size (and faulting in the new one) at each doubling.
+ *
  * @module
  */
 import { FingerprintSet } from './fingerprint-set.js';
@@ -10,11 +15,20 @@ import { FingerprintSet } from './fingerprint-set.js';
 /** Parent number of an initial state. */
 export const NO_PARENT = -1;
 
+/**
+ * States per chunk of records (a power of two). Small enough that the path adding a chunk runs a
+ * few times before V8 optimises the search loop (a path first taken after that throws the
+ * optimised loop away, to be compiled again).
+ */
+const CHUNK_BITS = 12;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+/** Words per state in a chunk: parent, fingerprint high, fingerprint low. */
+const RECORD = 3;
+
 export class VisitedStates {
   readonly fingerprints = new FingerprintSet();
-  private parents = new Int32Array(1 << 14);
-  private his = new Uint32Array(1 << 14);
-  private los = new Uint32Array(1 << 14);
+  private readonly chunks: Int32Array[] = [];
   private count = 0;
 
   /** Number of distinct states. */
@@ -26,10 +40,12 @@ export class VisitedStates {
   add(hi: number, lo: number, parent: number): number {
     const n = this.count;
     if (!this.fingerprints.add(hi, lo)) return -1;
-    if (n === this.parents.length) this.grow();
-    this.parents[n] = parent;
-    this.his[n] = hi;
-    this.los[n] = lo;
+    if ((n & CHUNK_MASK) === 0) this.chunks.push(new Int32Array(CHUNK * RECORD));
+    const chunk = this.chunks[n >>> CHUNK_BITS]!;
+    const at = (n & CHUNK_MASK) * RECORD;
+    chunk[at] = parent;
+    chunk[at + 1] = hi;
+    chunk[at + 2] = lo;
     this.count = n + 1;
     return n;
   }
@@ -40,36 +56,33 @@ export class VisitedStates {
   }
 
   parentOf(n: number): number {
-    return this.parents[n]!;
+    return this.chunks[n >>> CHUNK_BITS]![(n & CHUNK_MASK) * RECORD]!;
   }
 
-  /** The fingerprint of state `n` as `[hi, lo]`. */
+  /** The high 32 bits of state `n`'s fingerprint, as a signed 32-bit integer. */
+  hiOf(n: number): number {
+    return this.chunks[n >>> CHUNK_BITS]![(n & CHUNK_MASK) * RECORD + 1]!;
+  }
+
+  /** The low 32 bits of state `n`'s fingerprint, as a signed 32-bit integer. */
+  loOf(n: number): number {
+    return this.chunks[n >>> CHUNK_BITS]![(n & CHUNK_MASK) * RECORD + 2]!;
+  }
+
+  /** The fingerprint of state `n` as `[hi, lo]`, each unsigned. */
   fingerprintOf(n: number): readonly [number, number] {
-    return [this.his[n]!, this.los[n]!];
+    return [this.hiOf(n) >>> 0, this.loOf(n) >>> 0];
   }
 
   /** The state numbers from an initial state to `n`, inclusive. */
   pathTo(n: number): number[] {
     const path: number[] = [];
-    for (let at = n; at !== NO_PARENT; at = this.parents[at]!) path.push(at);
+    for (let at = n; at !== NO_PARENT; at = this.parentOf(at)) path.push(at);
     return path.reverse();
   }
 
   /** Bytes held by typed arrays. */
   get byteLength(): number {
-    return this.fingerprints.byteLength + this.parents.byteLength + this.his.byteLength + this.los.byteLength;
-  }
-
-  private grow(): void {
-    const capacity = this.parents.length * 2;
-    const parents = new Int32Array(capacity);
-    parents.set(this.parents);
-    const his = new Uint32Array(capacity);
-    his.set(this.his);
-    const los = new Uint32Array(capacity);
-    los.set(this.los);
-    this.parents = parents;
-    this.his = his;
-    this.los = los;
+    return this.fingerprints.byteLength + this.chunks.length * CHUNK * RECORD * 4;
   }
 }

@@ -22,8 +22,12 @@ export function typeOk(rmCount: number, names: TwoPhaseNames): Invariant<TwoPhas
   const tmOk = names.tm.map((name) => TM_STATES.includes(name as TMState));
   // States are immutable and share their `prepared` and `msgs` arrays with many others: the arrays
   // found well-typed are remembered (weakly), and an array is walked only the first time it comes.
+  // The last array found well-typed is compared first: consecutive states mostly share it, and an
+  // identity comparison is much cheaper than a WeakSet lookup.
   const preparedOk = new WeakSet<readonly number[]>();
   const msgsOk = new WeakSet<TwoPhaseState['msgs']>();
+  let lastPrepared: readonly number[] | undefined;
+  let lastMsgs: TwoPhaseState['msgs'] | undefined;
   return {
     id: 'TypeOK',
     description: 'rmState, tmState, tmPrepared and msgs hold values of their types (TPTypeOK)',
@@ -32,14 +36,20 @@ export function typeOk(rmCount: number, names: TwoPhaseNames): Invariant<TwoPhas
       if (rmState.length !== rmCount || !tmOk[s.tm.at]) return false;
       for (let i = 0; i < rmCount; i++) if (!rmOk[rmState[i]!.at]) return false;
       const prepared = s.tm.ctx.prepared;
-      if (!preparedOk.has(prepared)) {
-        for (const rm of prepared) if (!Number.isInteger(rm) || rm < 0 || rm >= rmCount) return false;
-        preparedOk.add(prepared);
+      if (prepared !== lastPrepared) {
+        if (!preparedOk.has(prepared)) {
+          for (const rm of prepared) if (!Number.isInteger(rm) || rm < 0 || rm >= rmCount) return false;
+          preparedOk.add(prepared);
+        }
+        lastPrepared = prepared;
       }
       const msgs = s.msgs;
-      if (!msgsOk.has(msgs)) {
-        for (const m of msgs) if (!isMessage(m, rmCount)) return false;
-        msgsOk.add(msgs);
+      if (msgs !== lastMsgs) {
+        if (!msgsOk.has(msgs)) {
+          for (const m of msgs) if (!isMessage(m, rmCount)) return false;
+          msgsOk.add(msgs);
+        }
+        lastMsgs = msgs;
       }
       return true;
     },
