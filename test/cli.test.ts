@@ -292,6 +292,18 @@ describe('clusterspec check (human output)', () => {
     expect(r.stdout).toMatch(/warning: never fired: .*TMCommit/);
   });
 
+  it('a bug caught only at a size of its own: list shows the size, check notes it on stderr when another size is used', () => {
+    const listing = JSON.parse(cli('list', '--json').stdout) as { name: string; bugs: { id: string; size?: Record<string, number> }[] }[];
+    const bug = listing.find((m) => m.name === 'rollback')!.bugs.find((b) => b.id === 'vote-for-staler-log')!;
+    expect(bug.size).toMatchObject({ nodes: 3, arbiters: 0 });
+    const atDefault = cli('check', 'rollback', '--bug', 'vote-for-staler-log', '--max-states', '50', '--json');
+    expect(atDefault.stderr).toContain('note: rollback bug vote-for-staler-log is caught at size nodes=3');
+    expect(() => JSON.parse(atDefault.stdout)).not.toThrow();
+    const sizeArgs = Object.entries(bug.size!).flatMap(([k, v]) => ['--size', `${k}=${v}`]);
+    const atItsSize = cli('check', 'rollback', '--bug', 'vote-for-staler-log', ...sizeArgs, '--max-states', '50', '--json');
+    expect(atItsSize.stderr).not.toContain('note:');
+  });
+
   it('--help and --version exit 0', () => {
     expect(cli('--help').status).toBe(0);
     expect(cli('check', '--help').stdout).toContain('--trace-out');
