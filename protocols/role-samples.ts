@@ -20,6 +20,7 @@ import { TWO_PHASE_BUGS } from './two-phase.js';
 import { INITIAL_SYNC_ROLE_CASES } from './initial-sync-samples.js';
 import { TWO_PHASE_COMMIT_ROLE_CASES } from './two-phase-commit-samples.js';
 import { WRITEBACK_ROLE_CASES } from './writeback-samples.js';
+import { RANGE_DELETION_ROLE_CASES } from './range-deletion-samples.js';
 
 export interface RoleCase {
   readonly model: string;
@@ -111,4 +112,5 @@ export const ROLE_CASES: readonly RoleCase[] = [
   ...INITIAL_SYNC_ROLE_CASES,
   ...TWO_PHASE_COMMIT_ROLE_CASES,
   ...WRITEBACK_ROLE_CASES,
+  ...RANGE_DELETION_ROLE_CASES,
 ];
