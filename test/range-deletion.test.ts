@@ -94,6 +94,19 @@ describe('the harm the overlapping-deletion wait prevents', () => {
   });
 });
 
+describe('orphan filtering on the recipient during the migration', () => {
+  it('without leftovers, no-orphan-filter is caught by a query on the recipient after the clone, before the commit (8 steps)', () => {
+    const result = check(rangeDeletionModel({ ...rangeDeletion.sizes.default, leftover: 0 }, new Set(['no-orphan-filter'])));
+    expect(result.result).toBe('violation');
+    expect(result.violation!.invariant).toBe('RD-NO-ORPHANS-RETURNED');
+    const steps = result.violation!.steps;
+    expect(steps.length - 1).toBe(8);
+    const last = steps[steps.length - 1]!.state as RangeDeletionState;
+    expect(last.config.ctx.table.chunks[0]!.shard).toBe('shard0');
+    expect(last.clients[1]!.ctx.returned).toEqual([{ shard: RECIPIENT, ids: ['d0', 'd1'], version: { major: 1, minor: 1, epoch: 'E1' } }]);
+  });
+});
+
 /** Shortest counterexample lengths at the default size. */
 const TRACE_LENGTHS: Record<string, number> = {
   'no-wait-for-queries': 17,
