@@ -21,6 +21,7 @@ import { INITIAL_SYNC_ROLE_CASES } from './initial-sync-samples.js';
 import { TWO_PHASE_COMMIT_ROLE_CASES } from './two-phase-commit-samples.js';
 import { WRITEBACK_ROLE_CASES } from './writeback-samples.js';
 import { ROLLBACK_ROLE_CASES } from './rollback-samples.js';
+import { RANGE_DELETION_ROLE_CASES } from './range-deletion-samples.js';
 
 export interface RoleCase {
   readonly model: string;
@@ -113,4 +114,5 @@ export const ROLE_CASES: readonly RoleCase[] = [
   ...TWO_PHASE_COMMIT_ROLE_CASES,
   ...WRITEBACK_ROLE_CASES,
   ...ROLLBACK_ROLE_CASES,
+  ...RANGE_DELETION_ROLE_CASES,
 ];

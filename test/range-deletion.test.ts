@@ -11,6 +11,7 @@ import type { Size } from '../checker/model.js';
 import { DONOR, INITIAL_DOCS, INITIAL_TABLE, MOVED_TABLE, RECIPIENT } from '../impl/range-deletion/common.js';
 import { acquire, clearMetadata, filterOrphans, installMetadata, metadataManager, rangeInUse, release, tableOf, versionOf } from '../impl/sharding/metadata-manager.js';
 import { MIN_KEY } from '../impl/sharding/index.js';
+import type { RangeDeletionState } from '../protocols/range-deletion.js';
 import { rangeDeletion, RANGE_DELETION_BUGS, rangeDeletionModel } from '../protocols/range-deletion.js';
 import { referenceBfs } from './support/reference.js';
 
@@ -71,6 +72,39 @@ describe('range-deletion state space', () => {
     const fired = new Map(result.coverage.map((c) => [c.kind, c.fired]));
     for (const kind of ['Lose', 'Duplicate', 'Crash', 'Timeout', 'MoveChunk', 'Clone', 'SecondaryDelay', 'DeleteBatch']) expect(fired.get(kind), kind).toBeGreaterThan(0);
   }, 180_000);
+});
+
+describe('the harm the overlapping-deletion wait prevents', () => {
+  // Once the migration has committed, the recipient holds both of the chunk's documents.
+  const keepsMigrated = {
+    id: 'MIGRATED-KEPT',
+    description: 'once C0 is the recipient\'s, the recipient holds d0 and d1',
+    holds: (s: RangeDeletionState) => s.config.ctx.table.chunks[0]!.shard !== RECIPIENT || INITIAL_DOCS.every((d) => s.recipient.ctx.docs.some((x) => x.id === d.id)),
+  };
+  const probe = (bugs: ReadonlySet<string>) => {
+    const model = rangeDeletionModel({ ...rangeDeletion.sizes.default, maxLoss: 0, maxDup: 0, maxCrashes: 0 }, bugs);
+    return check({ ...model, invariants: [keepsMigrated], stepInvariants: [] });
+  };
+
+  it('without the wait, the old task deletes newly migrated documents of a committed migration; with it, never', () => {
+    const broken = probe(new Set(['recipient-no-wait-overlapping']));
+    expect(broken.result).toBe('violation');
+    expect(broken.violation!.steps.length - 1).toBe(9);
+    expect(probe(new Set()).result).toBe('pass');
+  });
+});
+
+describe('orphan filtering on the recipient during the migration', () => {
+  it('without leftovers, no-orphan-filter is caught by a query on the recipient after the clone, before the commit (8 steps)', () => {
+    const result = check(rangeDeletionModel({ ...rangeDeletion.sizes.default, leftover: 0 }, new Set(['no-orphan-filter'])));
+    expect(result.result).toBe('violation');
+    expect(result.violation!.invariant).toBe('RD-NO-ORPHANS-RETURNED');
+    const steps = result.violation!.steps;
+    expect(steps.length - 1).toBe(8);
+    const last = steps[steps.length - 1]!.state as RangeDeletionState;
+    expect(last.config.ctx.table.chunks[0]!.shard).toBe('shard0');
+    expect(last.clients[1]!.ctx.returned).toEqual([{ shard: RECIPIENT, ids: ['d0', 'd1'], version: { major: 1, minor: 1, epoch: 'E1' } }]);
+  });
 });
 
 /** Shortest counterexample lengths at the default size. */

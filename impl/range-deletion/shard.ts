@@ -129,7 +129,9 @@ export function shardImpl<C extends RdShardContext, E extends { readonly type: s
   const gossip = (ctx: C) => internalGossip(ctx.clock);
   const reply = (ctx: C, e: E, status: Status, data: unknown): Message => respond(requestOf(e), ctx.host, status, data, gossip(ctx));
   const cursorOpened = (ctx: C, h: HeldFind): Message => ({ kind: 'response', id: h.id, from: ctx.host, to: h.from, status: 'ok', data: { cursor: h.id }, gossip: gossip(ctx) });
-  const open = (ctx: C, h: HeldFind): C => ({ ...ctx, metadata: acquire(ctx.metadata), cursors: [...ctx.cursors, { id: h.id, from: h.from, version: versionOf(ctx.metadata.current!) }] });
+  // A query is its exchange: the same `find` delivered again opens no second cursor.
+  const open = (ctx: C, h: HeldFind): C =>
+    ctx.cursors.some((c) => c.id === h.id) ? ctx : { ...ctx, metadata: acquire(ctx.metadata), cursors: [...ctx.cursors, { id: h.id, from: h.from, version: versionOf(ctx.metadata.current!) }] };
 
   return {
     guards: {
@@ -155,7 +157,7 @@ export function shardImpl<C extends RdShardContext, E extends { readonly type: s
       },
       holdFind: (ctx: C, e: E): C => {
         const req = requestOf(e);
-        return { ...ctx, heldFinds: [...ctx.heldFinds, { id: req.id, from: req.from }] };
+        return ctx.heldFinds.some((h) => h.id === req.id) ? ctx : { ...ctx, heldFinds: [...ctx.heldFinds, { id: req.id, from: req.from }] };
       },
       /** A query starts: a reference to the current metadata, a cursor. */
       openCursor: (ctx: C, e: E): C => {
