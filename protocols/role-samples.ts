@@ -19,6 +19,7 @@ import { CLIENT_COMMANDS, VECTOR_CLOCK_BUGS } from './vector-clock.js';
 import { TWO_PHASE_BUGS } from './two-phase.js';
 import { INITIAL_SYNC_ROLE_CASES } from './initial-sync-samples.js';
 import { WRITEBACK_ROLE_CASES } from './writeback-samples.js';
+import { MIGRATION_ROLE_CASES } from './migration-samples.js';
 
 export interface RoleCase {
   readonly model: string;
@@ -92,4 +93,5 @@ export const ROLE_CASES: readonly RoleCase[] = [
   },
   ...INITIAL_SYNC_ROLE_CASES,
   ...WRITEBACK_ROLE_CASES,
+  ...MIGRATION_ROLE_CASES,
 ];
