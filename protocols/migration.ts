@@ -254,10 +254,9 @@ export function migrationModel(size: Size, bugs: Bugs = new Set()): Model<S, Mig
         case 'Lose':
         case 'Duplicate':
           return faultAllowed(a) ? world.next(s, a, messageEvent) : undefined;
-        case 'Crash': {
-          const after = world.next(s, a, messageEvent);
-          return after === undefined ? undefined : closeConnections(after, a.host);
-        }
+        case 'Crash':
+          // The connections close first: what the restarted donor sends while it recovers goes out on new ones.
+          return s.faults.crashes < world.bounds.maxCrashes ? world.next(closeConnections(s, a.host), a, messageEvent) : undefined;
         case 'Submit':
           return world.step(s, clients[a.client]!, SUBMIT);
         case 'Balance':

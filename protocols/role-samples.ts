@@ -22,6 +22,7 @@ import { TWO_PHASE_COMMIT_ROLE_CASES } from './two-phase-commit-samples.js';
 import { WRITEBACK_ROLE_CASES } from './writeback-samples.js';
 import { ROLLBACK_ROLE_CASES } from './rollback-samples.js';
 import { RANGE_DELETION_ROLE_CASES } from './range-deletion-samples.js';
+import { MIGRATION_ROLE_CASES } from './migration-samples.js';
 
 export interface RoleCase {
   readonly model: string;
@@ -115,4 +116,5 @@ export const ROLE_CASES: readonly RoleCase[] = [
   ...WRITEBACK_ROLE_CASES,
   ...ROLLBACK_ROLE_CASES,
   ...RANGE_DELETION_ROLE_CASES,
+  ...MIGRATION_ROLE_CASES,
 ];

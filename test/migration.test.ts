@@ -10,7 +10,7 @@ import { check } from '../checker/check.js';
 import type { Size } from '../checker/model.js';
 import { DONOR, INITIAL_TABLE, RECIPIENT } from '../impl/migration/common.js';
 import { chunkById, chunkVersion, collectionVersion, moveChunk, shardVersion } from '../impl/sharding/index.js';
-import { migration, MIGRATION_BUGS, migrationModel } from '../protocols/migration.js';
+import { migration, MIGRATION_BUGS, migrationModel, migrationRoles } from '../protocols/migration.js';
 import { referenceBfs } from './support/reference.js';
 
 const small: Size = { ...migration.sizes.default, maxLoss: 0, maxDup: 0, maxCrashes: 1 };
@@ -33,16 +33,24 @@ describe('migration state space', () => {
   it('small size (maxLoss=0, maxDup=0, maxCrashes=1): pinned counts, and a naive reference BFS agrees', () => {
     const result = check(migrationModel(small));
     expect(result.result).toBe('pass');
-    expect([result.distinctStates, result.transitions, result.depth]).toEqual([1_743, 3_795, 40]);
+    expect([result.distinctStates, result.transitions, result.depth]).toEqual([3_249, 7_554, 40]);
     const reference = referenceBfs(migrationModel(small));
     expect(reference.states.length).toBe(result.distinctStates);
     expect(reference.transitions).toBe(result.transitions);
+    // The donor's crash is recovered both ways: a restarted donor decides commit from the routing
+    // table, or abort, and finishes the sequence.
+    const roles = migrationRoles();
+    const at = (name: string) => roles.donor.indexOf(name);
+    const recovered = (name: string) => reference.states.some((s) => s.donor.at === at(name) && s.donor.ctx.session === null && s.faults.crashes === 1);
+    expect(recovered('recovering')).toBe(true);
+    expect(recovered('committed')).toBe(true);
+    expect(recovered('aborting')).toBe(true);
   });
 
   it('the default size is explored completely, with a loss, a duplicate and a donor crash, and every step fires', () => {
     const result = check(migration.build(migration.sizes.default, new Set()));
     expect(result.result).toBe('pass');
-    expect([result.distinctStates, result.transitions, result.depth]).toEqual([92_090, 335_862, 56]);
+    expect([result.distinctStates, result.transitions, result.depth]).toEqual([105_611, 376_677, 56]);
     expect(result.neverFired).toEqual([]);
     const fired = new Map(result.coverage.map((c) => [c.kind, c.fired]));
     for (const kind of ['Lose', 'Duplicate', 'Crash', 'Timeout', 'Balance', 'DeleteRange']) expect(fired.get(kind), kind).toBeGreaterThan(0);

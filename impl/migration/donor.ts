@@ -212,7 +212,6 @@ export function donorImpl(bugs: Bugs) {
       isConfigCommitReply: (ctx: DonorContext, e: DonorEvent) => isReplyTo(e, configCommitId(migrationId(ctx))),
       isAbortReply: (ctx: DonorContext, e: DonorEvent) => isReplyTo(e, abortId(migrationId(ctx))),
       isReleaseReply: (ctx: DonorContext, e: DonorEvent) => isReplyTo(e, releaseId(migrationId(ctx))),
-      isRefreshReply: (ctx: DonorContext, e: DonorEvent) => isReplyTo(e, `${ctx.host}:refresh`),
       succeeded: (_ctx: DonorContext, e: DonorEvent) => isOk(e),
       recipientSteady: (_ctx: DonorContext, e: DonorEvent) => isOk(e) && (responseOf(e as MessageEvent).data as { state: RecipientStatus }).state === 'steady',
       recipientFailed: (_ctx: DonorContext, e: DonorEvent) => !isOk(e) || (responseOf(e as MessageEvent).data as { state: RecipientStatus }).state === 'fail',
@@ -247,6 +246,7 @@ export function donorImpl(bugs: Bugs) {
       registerAnother: (ctx: DonorContext, e: DonorEvent): DonorContext => ({ ...ctx, registry: withRegistered(ctx.registry, candidate(ctx, e)), migrations: ctx.migrations + 1 }),
       addRequester: (ctx: DonorContext, e: DonorEvent): DonorContext => {
         const req = requestOf(e as MessageEvent);
+        if (ctx.requesters.some((r) => r.id === req.id && r.from === req.from)) return ctx;
         return { ...ctx, requesters: [...ctx.requesters, { id: req.id, from: req.from }] };
       },
       popCloneBatch: (ctx: DonorContext): DonorContext => (ctx.session === null || ctx.session.cloneQueue.length === 0 ? ctx : withSession(ctx, { cloneQueue: ctx.session.cloneQueue.slice(1) })),

@@ -79,7 +79,9 @@ export function applyInsert<C extends ShardServing>(ctx: C, d: Doc): C {
   return { ...tick(ctx), docs: insertDoc(ctx.docs, d) };
 }
 
+/** Hold `req` (once: a request already held is not held twice). */
 export function hold<C extends ShardServing>(ctx: C, reason: HoldReason, req: RemoteRequest): C {
+  if (ctx.held.some((h) => h.req.id === req.id && h.req.from === req.from)) return ctx;
   return { ...ctx, held: [...ctx.held, { reason, req }] };
 }
 
@@ -140,6 +142,7 @@ export function servingImpl<C extends ShardServing, E extends MessageEventLike>(
   return {
     guards: {
       metaUnknown: (ctx: C) => ctx.meta === null,
+      isRefreshReply: (ctx: C, e: E) => e.msg !== undefined && e.msg.kind === 'response' && e.msg.id === refreshId(ctx.host),
       versionStale: (ctx: C, e: E) => versionCheck(ctx, reqOf(e)).kind === 'stale',
       /** The sender has seen a newer version than this shard's: the shard must refresh too. */
       shardIsOlder: (ctx: C, e: E) => {

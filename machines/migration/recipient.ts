@@ -39,7 +39,7 @@ export const recipientMachine = setup({
   on: {
     insert: crud,
     find: crud,
-    refresh: { actions: ['acceptGossip', 'installRefreshed', 'replyRefreshHeld', 'dropRefreshHeld'] },
+    refresh: { guard: 'isRefreshReply', actions: ['acceptGossip', 'installRefreshed', 'replyRefreshHeld', 'dropRefreshHeld'] },
     _recvChunkStart: { actions: ['acceptGossip', 'replyRefused'] },
     _recvChunkStatus: [{ guard: 'statusMustWait', actions: ['acceptGossip', 'holdStatus'] }, { actions: ['acceptGossip', 'replyStatus'] }],
     _recvChunkCommit: { actions: ['acceptGossip', 'replyNotSteady'] },
