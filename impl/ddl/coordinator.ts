@@ -101,7 +101,7 @@ export function newCoordinatorContext(kind: DdlKind, shared: PrimaryShared, doc:
 export const hostOf = (ctx: { readonly kind: DdlKind }): string => coordinatorHost(ctx.kind);
 
 /** The exchange id of the coordinator's current step. */
-export const exchangeId = (ctx: CoordinatorContext, step = ctx.step): string => `${hostOf(ctx)}#${ctx.term}.${ctx.instance}/${step}`;
+export const exchangeId = (ctx: Pick<CoordinatorContext, 'kind' | 'term' | 'instance' | 'step'>, step = ctx.step): string => `${hostOf(ctx)}#${ctx.term}.${ctx.instance}/${step}`;
 
 /** The operation a router's request asks for. */
 export function opOfRequest(req: RemoteRequest): DdlOp {
