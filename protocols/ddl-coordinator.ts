@@ -231,7 +231,6 @@ export function ddlModel(size: Size, bugs: Bugs = new Set()): Model<S, DdlAction
   const coordinatorTimeouts = COORDINATOR_KINDS.map((_, k): DdlAction => ({ kind: 'CoordinatorTimeout', coordinator: k }));
   const migrationCommit: DdlAction = { kind: 'MigrationCommit' };
   const crashPrimary: DdlAction = { kind: 'Crash', host: PRIMARY };
-  const LOCK_FREED: CoordinatorEvent = { type: 'lockFreed' };
   const SUBMIT: RouterEvent = { type: 'SUBMIT' };
   const TIMEOUT = { type: 'TIMEOUT' } as const;
   const START: MigrationEvent = { type: 'START' };
@@ -271,7 +270,8 @@ export function ddlModel(size: Size, bugs: Bugs = new Set()): Model<S, DdlAction
   const wakeWaiters = (before: S, after: S): S => {
     if (after.shards[0]!.ctx.localLocks.length >= before.shards[0]!.ctx.localLocks.length) return after;
     let out = after;
-    for (let k = 0; k < charts.length; k++) if (out.coordinators[k]!.at === waitingForLock[k]) out = world.step(out, coordinatorHosts[k]!, LOCK_FREED) ?? out;
+    const lockFreed: CoordinatorEvent = { type: 'lockFreed', localLocks: after.shards[0]!.ctx.localLocks };
+    for (let k = 0; k < charts.length; k++) if (out.coordinators[k]!.at === waitingForLock[k]) out = world.step(out, coordinatorHosts[k]!, lockFreed) ?? out;
     return out;
   };
 

@@ -19,6 +19,7 @@ import { CLIENT_COMMANDS, VECTOR_CLOCK_BUGS } from './vector-clock.js';
 import { TWO_PHASE_BUGS } from './two-phase.js';
 import { INITIAL_SYNC_ROLE_CASES } from './initial-sync-samples.js';
 import { WRITEBACK_ROLE_CASES } from './writeback-samples.js';
+import { DDL_ROLE_CASES } from './ddl-coordinator-samples.js';
 
 export interface RoleCase {
   readonly model: string;
@@ -34,6 +35,11 @@ export interface RoleCase {
    * simple paths explode.
    */
   readonly keyStatesBySnapshot?: boolean;
+  /**
+   * Paths use the whole event pool, not one event of each type: for a chart whose many responses
+   * share one event type and are told apart by their exchange ids.
+   */
+  readonly allEventsInPaths?: boolean;
 }
 
 const gossips: Gossip[] = [
@@ -92,4 +98,5 @@ export const ROLE_CASES: readonly RoleCase[] = [
   },
   ...INITIAL_SYNC_ROLE_CASES,
   ...WRITEBACK_ROLE_CASES,
+  ...DDL_ROLE_CASES,
 ];

@@ -32,7 +32,7 @@ function largestNumber(value: unknown): number {
 export function roleTestModel(c: RoleCase, implementation = c.implement(new Set())) {
   const machine = provideImpl(c.machine as never, implementation as never) as AnyStateMachine;
   return createTestModel(machine, {
-    events: pathEvents(c.events) as never,
+    events: (c.allEventsInPaths === true ? [...c.events] : pathEvents(c.events)) as never,
     input: c.initialContexts[0],
     // States are (value, context); stop where the context's numbers get large.
     stopWhen: (snapshot) => largestNumber(snapshot.context) > CONTEXT_BOUND,

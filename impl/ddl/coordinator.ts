@@ -81,8 +81,8 @@ export interface PrimaryShared {
 
 export type CoordinatorContext = CoordinatorOwn & PrimaryShared;
 
-/** `lockFreed`: another coordinator of this shard released an in-memory lock (the waiter is notified). */
-export type CoordinatorEvent = MessageEvent | { readonly type: 'TIMEOUT' } | { readonly type: 'lockFreed' };
+/** `lockFreed`: another coordinator of this shard released an in-memory lock; the lock manager notifies the waiter with its locks now. */
+export type CoordinatorEvent = MessageEvent | { readonly type: 'TIMEOUT' } | { readonly type: 'lockFreed'; readonly localLocks: readonly LocalLock[] };
 
 export function idleCoordinator(kind: DdlKind, doc: StateDoc | null = null): CoordinatorOwn {
   return { kind, doc, op: null, instance: 0, waiters: [], locks: 0, resuming: false, step: '', pending: [], uuid: null, error: null };
@@ -241,6 +241,8 @@ export function coordinatorImpl(bugs: Bugs) {
             await_(ctx, `phase${phase}`, phaseTargets(ctx.kind, phase, bugs)),
       ),
       executeOnParticipants: (ctx: CoordinatorContext): CoordinatorContext => await_(ctx, `${ctx.step}.1`, [...SHARDS]),
+      observeLocalLocks: (ctx: CoordinatorContext, e: CoordinatorEvent): CoordinatorContext =>
+        e.type === 'lockFreed' && 'localLocks' in e && e.localLocks !== ctx.localLocks ? { ...ctx, localLocks: e.localLocks } : ctx,
       countLock: (ctx: CoordinatorContext): CoordinatorContext => ({ ...ctx, locks: ctx.locks + 1 }),
       uncountLock: (ctx: CoordinatorContext): CoordinatorContext => ({ ...ctx, locks: ctx.locks - 1 }),
       markReplied: (ctx: CoordinatorContext, e: CoordinatorEvent): CoordinatorContext => {
