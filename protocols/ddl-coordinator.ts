@@ -174,13 +174,24 @@ export function ddlModel(size: Size, bugs: Bugs = new Set()): Model<S, DdlAction
     return { at: sh.at, ctx: { ...x, clock: c.clock, oplog: c.oplog, term: c.term, uuidGen: c.uuidGen, localLocks: c.localLocks } };
   };
 
+  // A coordinator's context, the same object for the same own fields and shard memory (the compiled
+  // chart keeps its snapshots per context object, and the checker hands back interned components).
+  const contexts = new WeakMap<CoordinatorOwn, { shard: ShardContext; ctx: CoordinatorContext }>();
+  const contextOf = (own: CoordinatorOwn, shard: ShardContext): CoordinatorContext => {
+    const hit = contexts.get(own);
+    if (hit !== undefined && hit.shard === shard) return hit.ctx;
+    const ctx: CoordinatorContext = { ...own, ...sharedOf(shard) };
+    contexts.set(own, { shard, ctx });
+    return ctx;
+  };
+
   // The coordinators and the migration are threads of a shard: their contexts are views of its memory plus their own fields.
   const coordinatorHostOf = (k: number): Host<S, CoordinatorContext, CoordinatorEvent> => ({
     name: coordinatorHosts[k]!,
     chart: charts[k]!,
     get: (s) => {
       const c = s.coordinators[k]!;
-      return { at: c.at, ctx: { ...c.own, ...sharedOf(s.shards[0]!.ctx) } };
+      return { at: c.at, ctx: contextOf(c.own, s.shards[0]!.ctx) };
     },
     set: (s, snap) => {
       const c = s.coordinators[k]!;
@@ -220,7 +231,6 @@ export function ddlModel(size: Size, bugs: Bugs = new Set()): Model<S, DdlAction
   const coordinatorTimeouts = COORDINATOR_KINDS.map((_, k): DdlAction => ({ kind: 'CoordinatorTimeout', coordinator: k }));
   const migrationCommit: DdlAction = { kind: 'MigrationCommit' };
   const crashPrimary: DdlAction = { kind: 'Crash', host: PRIMARY };
-  const LOCK_FREED: CoordinatorEvent = { type: 'lockFreed' };
   const SUBMIT: RouterEvent = { type: 'SUBMIT' };
   const TIMEOUT = { type: 'TIMEOUT' } as const;
   const START: MigrationEvent = { type: 'START' };
@@ -233,7 +243,6 @@ export function ddlModel(size: Size, bugs: Bugs = new Set()): Model<S, DdlAction
     for (const m of s.net) if (m.id === id) return true;
     return false;
   };
-  const coordinatorCtx = (s: S, k: number): CoordinatorContext => ({ ...s.coordinators[k]!.own, ...sharedOf(s.shards[0]!.ctx) });
 
   /** A timeout fires only when what its host waits for can no longer come: nothing of it is left anywhere. */
   const routerTimeoutEnabled = (s: S, i: number): boolean => {
@@ -244,7 +253,7 @@ export function ddlModel(size: Size, bugs: Bugs = new Set()): Model<S, DdlAction
   };
   const coordinatorTimeoutEnabled = (s: S, k: number): boolean => {
     const own = s.coordinators[k]!.own;
-    return own.pending.length > 0 && !inFlight(s, exchangeId(coordinatorCtx(s, k)));
+    return own.pending.length > 0 && !inFlight(s, exchangeId({ kind: own.kind, term: s.shards[0]!.ctx.term, instance: own.instance, step: own.step }));
   };
   /**
    * The primary steps down while a coordinator runs on it (an instance or a state document): a
@@ -261,7 +270,8 @@ export function ddlModel(size: Size, bugs: Bugs = new Set()): Model<S, DdlAction
   const wakeWaiters = (before: S, after: S): S => {
     if (after.shards[0]!.ctx.localLocks.length >= before.shards[0]!.ctx.localLocks.length) return after;
     let out = after;
-    for (let k = 0; k < charts.length; k++) if (out.coordinators[k]!.at === waitingForLock[k]) out = world.step(out, coordinatorHosts[k]!, LOCK_FREED) ?? out;
+    const lockFreed: CoordinatorEvent = { type: 'lockFreed', localLocks: after.shards[0]!.ctx.localLocks };
+    for (let k = 0; k < charts.length; k++) if (out.coordinators[k]!.at === waitingForLock[k]) out = world.step(out, coordinatorHosts[k]!, lockFreed) ?? out;
     return out;
   };
 

@@ -23,6 +23,7 @@ import { WRITEBACK_ROLE_CASES } from './writeback-samples.js';
 import { ROLLBACK_ROLE_CASES } from './rollback-samples.js';
 import { RANGE_DELETION_ROLE_CASES } from './range-deletion-samples.js';
 import { MIGRATION_ROLE_CASES } from './migration-samples.js';
+import { DDL_ROLE_CASES } from './ddl-coordinator-samples.js';
 
 export interface RoleCase {
   readonly model: string;
@@ -55,6 +56,11 @@ export interface RoleCase {
    * regions' interleavings and growing contexts leave far too many snapshot-simple paths.
    */
   readonly simplePathsOverConfigurations?: boolean;
+  /**
+   * Paths use the whole event pool, not one event of each type: for a chart whose many responses
+   * share one event type and are told apart by their exchange ids.
+   */
+  readonly allEventsInPaths?: boolean;
 }
 
 const gossips: Gossip[] = [
@@ -117,4 +123,5 @@ export const ROLE_CASES: readonly RoleCase[] = [
   ...ROLLBACK_ROLE_CASES,
   ...RANGE_DELETION_ROLE_CASES,
   ...MIGRATION_ROLE_CASES,
+  ...DDL_ROLE_CASES,
 ];

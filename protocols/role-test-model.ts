@@ -82,7 +82,11 @@ export function roleTestModel(c: RoleCase, implementation = c.implement(new Set(
   const machine = provideImpl(c.machine as never, implementation as never) as AnyStateMachine;
   const of = c.pathEventsOf;
   const model = createTestModel(machine, {
-    events: (of === undefined ? pathEvents(c.events) : (snapshot: { context: unknown }) => of(snapshot.context)) as never,
+    events: (c.allEventsInPaths === true
+      ? [...c.events]
+      : of === undefined
+        ? pathEvents(c.events)
+        : (snapshot: { context: unknown }) => of(snapshot.context)) as never,
     input,
     // States are (value, context); stop where the context's numbers get large.
     stopWhen: (snapshot) => largestNumber(snapshot.context) > CONTEXT_BOUND,

@@ -81,8 +81,8 @@ export interface PrimaryShared {
 
 export type CoordinatorContext = CoordinatorOwn & PrimaryShared;
 
-/** `lockFreed`: another coordinator of this shard released an in-memory lock (the waiter is notified). */
-export type CoordinatorEvent = MessageEvent | { readonly type: 'TIMEOUT' } | { readonly type: 'lockFreed' };
+/** `lockFreed`: another coordinator of this shard released an in-memory lock; the lock manager notifies the waiter with its locks now. */
+export type CoordinatorEvent = MessageEvent | { readonly type: 'TIMEOUT' } | { readonly type: 'lockFreed'; readonly localLocks: readonly LocalLock[] };
 
 export function idleCoordinator(kind: DdlKind, doc: StateDoc | null = null): CoordinatorOwn {
   return { kind, doc, op: null, instance: 0, waiters: [], locks: 0, resuming: false, step: '', pending: [], uuid: null, error: null };
@@ -101,7 +101,7 @@ export function newCoordinatorContext(kind: DdlKind, shared: PrimaryShared, doc:
 export const hostOf = (ctx: { readonly kind: DdlKind }): string => coordinatorHost(ctx.kind);
 
 /** The exchange id of the coordinator's current step. */
-export const exchangeId = (ctx: CoordinatorContext, step = ctx.step): string => `${hostOf(ctx)}#${ctx.term}.${ctx.instance}/${step}`;
+export const exchangeId = (ctx: Pick<CoordinatorContext, 'kind' | 'term' | 'instance' | 'step'>, step = ctx.step): string => `${hostOf(ctx)}#${ctx.term}.${ctx.instance}/${step}`;
 
 /** The operation a router's request asks for. */
 export function opOfRequest(req: RemoteRequest): DdlOp {
@@ -241,6 +241,8 @@ export function coordinatorImpl(bugs: Bugs) {
             await_(ctx, `phase${phase}`, phaseTargets(ctx.kind, phase, bugs)),
       ),
       executeOnParticipants: (ctx: CoordinatorContext): CoordinatorContext => await_(ctx, `${ctx.step}.1`, [...SHARDS]),
+      observeLocalLocks: (ctx: CoordinatorContext, e: CoordinatorEvent): CoordinatorContext =>
+        e.type === 'lockFreed' && 'localLocks' in e && e.localLocks !== ctx.localLocks ? { ...ctx, localLocks: e.localLocks } : ctx,
       countLock: (ctx: CoordinatorContext): CoordinatorContext => ({ ...ctx, locks: ctx.locks + 1 }),
       uncountLock: (ctx: CoordinatorContext): CoordinatorContext => ({ ...ctx, locks: ctx.locks - 1 }),
       markReplied: (ctx: CoordinatorContext, e: CoordinatorEvent): CoordinatorContext => {

@@ -97,7 +97,7 @@ function coordinatorChart(kind: DdlKind): AnyStateMachine {
               { target: phases[1]!, actions: ['resumed', 'persistDoc', ...enter(1)] },
             ],
           },
-          waitingForLock: { on: { lockFreed: 'acquiring' } },
+          waitingForLock: { on: { lockFreed: { target: 'acquiring', actions: 'observeLocalLocks' } } },
           locking: {
             on: {
               reply: [
