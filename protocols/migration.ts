@@ -32,7 +32,7 @@ import type { RecipientContext, RecipientEvent } from '../impl/migration/recipie
 import { cloneId, modsId, newRecipient, recipientImpl } from '../impl/migration/recipient.js';
 import type { RouterContext, RouterEvent } from '../impl/migration/router.js';
 import { newRouter, routerImpl, tryId } from '../impl/migration/router.js';
-import { formatTable, readyTask } from '../impl/sharding/index.js';
+import { formatDocs, formatTable, readyTask } from '../impl/sharding/index.js';
 import type { Message } from '../impl/world/network.js';
 import type { MigrationState } from '../invariants/migration.js';
 import { mgNoLostWrite, mgNoWriteInCriticalSection, mgOwner, mgSingle, vcMonotone, vcOrder } from '../invariants/migration.js';
@@ -284,7 +284,6 @@ export function migrationModel(size: Size, bugs: Bugs = new Set()): Model<S, Mig
 /** The per-role view of a state in traces. */
 function viewOf(s: S, roles: ReturnType<typeof migrationRoles>): Record<string, unknown> {
   const view: Record<string, unknown> = {};
-  const docs = (ds: readonly { id: string; key: number }[]) => ds.map((d) => `${d.id}@${d.key}`);
   for (const c of s.clients) view[c.ctx.name] = { state: roles.client.configs[c.at]!.name, ops: c.ctx.ops, acked: c.ctx.acked, clusterTime: toTimestamp(c.ctx.clusterTime) };
   for (const r of s.routers) {
     view[r.ctx.name] = { state: roles.router.configs[r.at]!.name, ...vectorTimeView(r.ctx.clock), table: r.ctx.table === null ? null : formatTable(r.ctx.table), op: r.ctx.conn };
@@ -294,10 +293,10 @@ function viewOf(s: S, roles: ReturnType<typeof migrationRoles>): Record<string, 
   view[DONOR] = {
     state: roles.donor.configs[s.donor.at]!.name,
     ...vectorTimeView(d.clock),
-    docs: docs(d.docs),
+    docs: formatDocs(d.docs),
     metadata: d.meta === null ? null : formatTable(d.meta),
     registry: d.registry.map((m) => `${m.direction} ${m.chunk} ${m.id}`),
-    session: d.session === null ? null : { id: d.session.id, cloneQueue: docs(d.session.cloneQueue), mods: docs(d.session.mods), criticalSection: d.session.critSec },
+    session: d.session === null ? null : { id: d.session.id, cloneQueue: formatDocs(d.session.cloneQueue), mods: formatDocs(d.session.mods), criticalSection: d.session.critSec },
     held: d.held.map((h) => `${h.reason}:${h.req.id}`),
     'config.migrationCoordinators': d.coordinator,
     'config.rangeDeletions': d.rangeDeletions,
@@ -307,7 +306,7 @@ function viewOf(s: S, roles: ReturnType<typeof migrationRoles>): Record<string, 
   view[RECIPIENT] = {
     state: roles.recipient.configs[s.recipient.at]!.name,
     ...vectorTimeView(r.clock),
-    docs: docs(r.docs),
+    docs: formatDocs(r.docs),
     metadata: r.meta === null ? null : formatTable(r.meta),
     registry: r.registry.map((m) => `${m.direction} ${m.chunk} ${m.id}`),
     session: r.session === null ? null : { id: r.session.id, state: r.session.state },

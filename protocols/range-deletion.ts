@@ -37,7 +37,7 @@ import { abortId, commitId, donorImpl, migrationId, newDonor, recoverDonor, rele
 import type { RecipientContext, RecipientEvent } from '../impl/range-deletion/recipient.js';
 import { newRecipient, recipientImpl, recoverRecipient } from '../impl/range-deletion/recipient.js';
 import type { RdShardContext } from '../impl/range-deletion/shard.js';
-import { docsInRange, formatTable } from '../impl/sharding/index.js';
+import { docsInRange, formatDocs, formatTable, formatVersion } from '../impl/sharding/index.js';
 import type { Message } from '../impl/world/network.js';
 import type { RangeDeletionState } from '../invariants/range-deletion.js';
 import { quiescent, rdClean, rdNoOrphansReturned, rdPendingKept, rdQuerySafe, vcMonotone, vcOrder } from '../invariants/range-deletion.js';
@@ -295,24 +295,22 @@ export function rangeDeletionModel(size: Size, bugs: Bugs = new Set()): Model<S,
 /** The per-role view of a state in traces. */
 function viewOf(s: S, roles: ReturnType<typeof rangeDeletionRoles>): Record<string, unknown> {
   const view: Record<string, unknown> = {};
-  const docs = (ds: readonly { id: string; key: number }[]) => ds.map((d) => `${d.id}@${d.key}`);
-  const v = (x: { major: number; minor: number; epoch: string }) => `${x.major}|${x.minor}||${x.epoch}`;
   for (const c of s.clients) {
     view[c.ctx.name] = {
       state: roles.client.configs[c.at]!.name,
       shard: c.ctx.shard,
       queriesLeft: c.ctx.queriesLeft,
-      returned: c.ctx.returned.map((r) => `${r.shard} @${v(r.version)}: [${r.ids.join(', ')}]`),
+      returned: c.ctx.returned.map((r) => `${r.shard} @${formatVersion(r.version)}: [${r.ids.join(', ')}]`),
       clusterTime: toTimestamp(c.ctx.clusterTime),
     };
   }
   view[CONFIG] = { state: roles.config.configs[s.config.at]!.name, ...vectorTimeView(s.config.ctx.clock), table: formatTable(s.config.ctx.table) };
   const shardView = (sh: RdShardContext) => ({
     ...vectorTimeView(sh.clock),
-    docs: docs(sh.docs),
+    docs: formatDocs(sh.docs),
     metadata: sh.metadata.current === null ? null : formatTable(sh.metadata.current),
     olderMetadata: sh.metadata.older.map((o) => `${formatTable(o.table).join('; ')} refs=${o.refs}`),
-    cursors: sh.cursors.map((c) => `${c.id} @${v(c.version)}`),
+    cursors: sh.cursors.map((c) => `${c.id} @${formatVersion(c.version)}`),
     heldFinds: sh.heldFinds.map((h) => h.id),
     'config.rangeDeletions': sh.rangeDeletions,
     deleterQueue: sh.queue,
