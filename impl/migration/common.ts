@@ -42,7 +42,7 @@ export const STALE_RETRIES = 2;
 export type Bugs = ReadonlySet<string>;
 
 export type { MessageEvent } from '../world/events.js';
-export { messageEvent, requestOf, responseOf } from '../world/events.js';
+export { messageEventByExchange as messageEvent, requestOf, responseOf } from '../world/events.js';
 
 /** A versioned CRUD operation on the sharded collection (router → shard). */
 export interface CrudCommand {

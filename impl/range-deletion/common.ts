@@ -51,7 +51,7 @@ export const BATCH_SIZE = 1;
 export type Bugs = ReadonlySet<string>;
 
 export type { MessageEvent } from '../world/events.js';
-export { messageEvent, requestOf, responseOf } from '../world/events.js';
+export { messageEventByExchange as messageEvent, requestOf, responseOf } from '../world/events.js';
 
 /** The data of a query's last batch: the documents it returns and the version of the metadata it filtered with. */
 export interface QueryResult {

@@ -1,12 +1,13 @@
 /**
- * Delivered messages as chart events, for the protocols whose charts name the replies they wait
- * for by their exchange.
+ * Delivered messages as chart events: a request by its command name; a response either as
+ * `response` ({@link messageEventByCommand}) or by the exchange it answers
+ * ({@link messageEventByExchange}), for charts that name the replies they wait for.
  *
  * @module
  */
 import type { Message, RemoteRequest, RemoteResponse } from './network.js';
 
-/** A delivered message as an event: requests by their command name, responses by the exchange they answer. */
+/** A delivered message as an event. */
 export interface MessageEvent {
   readonly type: string;
   readonly msg: Message;
@@ -20,8 +21,13 @@ export const responseOf = (e: { readonly msg?: Message }): RemoteResponse => e.m
  * its exchange id after the last `:` with digits stripped (`mig1:clone2` → `clone`,
  * `client0:more1` → `more`), so each chart names the replies it waits for.
  */
-export function messageEvent(msg: Message): MessageEvent {
+export function messageEventByExchange(msg: Message): MessageEvent {
   if (msg.kind === 'request') return { type: msg.cmd.name, msg };
   const suffix = msg.id.slice(msg.id.lastIndexOf(':') + 1).replace(/\d+$/, '');
   return { type: suffix, msg };
+}
+
+/** The event of delivering `msg`: a request is named by its command, every response `response`. */
+export function messageEventByCommand(msg: Message): MessageEvent {
+  return { type: msg.kind === 'request' ? msg.cmd.name : 'response', msg };
 }
