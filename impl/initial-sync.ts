@@ -39,6 +39,8 @@ import {
 } from './replication/index.js';
 import type { Message, RemoteRequest, RemoteResponse } from './world/network.js';
 import { request, respond } from './world/network.js';
+import type { MessageEvent } from './world/events.js';
+import { requestOf, responseOf } from './world/events.js';
 
 /** Host names. */
 export const CLIENT = 'client';
@@ -53,18 +55,8 @@ export type InitialSyncBug = 'fetch-after-clone' | 'no-apply-phase' | 'non-idemp
 
 type Bugs = ReadonlySet<string>;
 
-/** A delivered message as an event: requests by their command name, responses as `response`. */
-export interface MessageEvent {
-  readonly type: string;
-  readonly msg: Message;
-}
-
-export function messageEvent(msg: Message): MessageEvent {
-  return { type: msg.kind === 'request' ? msg.cmd.name : 'response', msg };
-}
-
-const requestOf = (e: { readonly msg?: Message }): RemoteRequest => e.msg as RemoteRequest;
-const responseOf = (e: { readonly msg?: Message }): RemoteResponse => e.msg as RemoteResponse;
+export type { MessageEvent } from './world/events.js';
+export { messageEventByCommand as messageEvent } from './world/events.js';
 
 // ------------------------------------------------------------------------------------------ client
 

@@ -30,6 +30,8 @@ import type { OpTimeMatch } from './replication/rollback.js';
 import { commonPoint, entriesAfter, refetchAffected, truncateAfter, affectedIds } from './replication/rollback.js';
 import type { Message, RemoteRequest, RemoteResponse, Status } from './world/network.js';
 import { request, respond } from './world/network.js';
+import type { MessageEvent } from './world/events.js';
+import { requestOf, responseOf } from './world/events.js';
 
 /** Host names. */
 export const CLIENT = 'client';
@@ -67,18 +69,9 @@ export function topology(nodes: number, arbiters: number): Topology {
 /** How many members make a majority (of votes, and of data-bearing members for w:"majority"). */
 export const majorityOf = (t: Topology): number => Math.floor((t.nodes.length + t.arbiters.length) / 2) + 1;
 
-/** A delivered message as an event: requests by their command name, responses as `response`. */
-export interface MessageEvent {
-  readonly type: string;
-  readonly msg: Message;
-}
+export type { MessageEvent } from './world/events.js';
+export { messageEventByCommand as messageEvent } from './world/events.js';
 
-export function messageEvent(msg: Message): MessageEvent {
-  return { type: msg.kind === 'request' ? msg.cmd.name : 'response', msg };
-}
-
-const requestOf = (e: { readonly msg?: Message }): RemoteRequest => e.msg as RemoteRequest;
-const responseOf = (e: { readonly msg?: Message }): RemoteResponse => e.msg as RemoteResponse;
 const isResponse = (e: { readonly type: string }): e is MessageEvent => e.type === 'response' && 'msg' in e;
 /** Whether the event carries a message (a bare `{ type }` of a message event changes nothing: graph traversals send those). */
 const hasMsg = (e: { readonly type: string }): e is MessageEvent => 'msg' in e && (e as MessageEvent).msg !== undefined;
@@ -578,7 +571,6 @@ export const DUMP_ID = `${CONSUMER}:dump`;
 export function newConsumer(checkpoint: OpTime | null, target: Collection): ConsumerContext {
   return { clusterTime: 0, checkpoint, target };
 }
-
 
 export function consumerImpl(bugs: Bugs) {
   const keepDocs = bugs.has('consumer-keeps-rolled-back-docs');

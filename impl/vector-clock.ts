@@ -21,6 +21,8 @@ import type { Gossip, LogicalTime, VectorTime } from './logical-time.js';
 import { advance, externalGossip, internalGossip, vectorTime, ZERO_TIME } from './logical-time.js';
 import type { Command, Message, RemoteRequest, RemoteResponse, Status } from './world/network.js';
 import { request, respond } from './world/network.js';
+import type { MessageEvent } from './world/events.js';
+import { requestOf, responseOf } from './world/events.js';
 
 /** Host names. */
 export const CLIENT = 'client';
@@ -41,16 +43,8 @@ export type VectorClockBug =
 
 type Bugs = ReadonlySet<string>;
 
-/** A delivered message as an event: requests by their command name, responses as `response`. */
-export interface MessageEvent {
-  readonly type: string;
-  readonly msg: Message;
-}
-
-/** The event of delivering `msg`. */
-export function messageEvent(msg: Message): MessageEvent {
-  return { type: msg.kind === 'request' ? msg.cmd.name : 'response', msg };
-}
+export type { MessageEvent } from './world/events.js';
+export { messageEventByCommand as messageEvent } from './world/events.js';
 
 /**
  * Advance a node's vector time with the gossip of a message from another node of the cluster.
@@ -61,9 +55,6 @@ export function acceptGossip(t: VectorTime, g: Gossip, bugs: Bugs): VectorTime {
   if (bugs.has('gossip-config-without-cluster')) return advance(t, { $clusterTime: t.cluster, $configTime: g.$configTime ?? 0, $topologyTime: g.$topologyTime ?? 0 });
   return advance(t, g);
 }
-
-const requestOf = (e: { readonly msg?: Message }): RemoteRequest => e.msg as RemoteRequest;
-const responseOf = (e: { readonly msg?: Message }): RemoteResponse => e.msg as RemoteResponse;
 
 // ------------------------------------------------------------------------------------------ client
 

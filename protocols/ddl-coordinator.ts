@@ -41,6 +41,7 @@ import { compileRole } from '../machines/compile.js';
 import { configMachine, dropCoordinatorMachine, migrationMachine, renameCoordinatorMachine, routerMachine, shardMachine } from '../machines/ddl-coordinator/index.js';
 import type { Host, WorldAction } from './world.js';
 import { describeMessage, describeWorldAction, FAULT_SIZE_PARAMS, faultBounds, NO_FAULTS, World, WORLD_ACTION_KINDS } from './world.js';
+import { inFlight, replaceAt } from './world-helpers.js';
 
 export type { DdlState } from '../invariants/ddl-coordinator.js';
 
@@ -167,7 +168,6 @@ export function ddlModel(size: Size, bugs: Bugs = new Set()): Model<S, DdlAction
     faults: patch.faults ?? s.faults,
     history: patch.history ?? s.history,
   });
-  const replace = <T>(xs: readonly T[], i: number, v: T): readonly T[] => xs.map((x, j) => (j === i ? v : x));
   const withShardShared = (sh: S['shards'][number], c: PrimaryShared): S['shards'][number] => {
     const x = sh.ctx;
     if (x.clock === c.clock && x.oplog === c.oplog && x.term === c.term && x.uuidGen === c.uuidGen && x.localLocks === c.localLocks) return sh;
@@ -196,9 +196,9 @@ export function ddlModel(size: Size, bugs: Bugs = new Set()): Model<S, DdlAction
     set: (s, snap) => {
       const c = s.coordinators[k]!;
       const own = sameOwn(c.own, snap.ctx) ? c.own : ownOf(snap.ctx);
-      const coordinators = own === c.own && snap.at === c.at ? s.coordinators : replace(s.coordinators, k, { at: snap.at, own });
+      const coordinators = own === c.own && snap.at === c.at ? s.coordinators : replaceAt(s.coordinators, k, { at: snap.at, own });
       const shard0 = withShardShared(s.shards[0]!, snap.ctx);
-      return make(s, { coordinators, shards: shard0 === s.shards[0] ? s.shards : replace(s.shards, 0, shard0) });
+      return make(s, { coordinators, shards: shard0 === s.shards[0] ? s.shards : replaceAt(s.shards, 0, shard0) });
     },
   });
   const donor = SHARDS.indexOf(DONOR);
@@ -209,14 +209,14 @@ export function ddlModel(size: Size, bugs: Bugs = new Set()): Model<S, DdlAction
     set: (s, snap) => {
       const m = snap.at === s.migration.at && snap.ctx.outcome === s.migration.outcome ? s.migration : { at: snap.at, outcome: snap.ctx.outcome };
       const sh = s.shards[donor]!;
-      const shards = sh.ctx.clock === snap.ctx.clock ? s.shards : replace(s.shards, donor, { at: sh.at, ctx: { ...sh.ctx, clock: snap.ctx.clock } });
+      const shards = sh.ctx.clock === snap.ctx.clock ? s.shards : replaceAt(s.shards, donor, { at: sh.at, ctx: { ...sh.ctx, clock: snap.ctx.clock } });
       return make(s, { migration: m, shards });
     },
   };
   const hosts: Host<S>[] = [
-    ...routers.map((name, i): Host<S, RouterContext, RouterEvent> => ({ name, chart: roles.router, get: (s) => s.routers[i]!, set: (s, snap) => make(s, { routers: replace(s.routers, i, snap) }) })),
+    ...routers.map((name, i): Host<S, RouterContext, RouterEvent> => ({ name, chart: roles.router, get: (s) => s.routers[i]!, set: (s, snap) => make(s, { routers: replaceAt(s.routers, i, snap) }) })),
     ...COORDINATOR_KINDS.map((_, k) => coordinatorHostOf(k)),
-    ...SHARDS.map((name, i): Host<S, ShardContext, ShardEvent> => ({ name, chart: roles.shard, get: (s) => s.shards[i]!, set: (s, snap) => make(s, { shards: replace(s.shards, i, snap) }) })),
+    ...SHARDS.map((name, i): Host<S, ShardContext, ShardEvent> => ({ name, chart: roles.shard, get: (s) => s.shards[i]!, set: (s, snap) => make(s, { shards: replaceAt(s.shards, i, snap) }) })),
     { name: CONFIG, chart: roles.config, get: (s) => s.config, set: (s, snap) => make(s, { config: snap }) } as Host<S, ConfigContext, ConfigEvent>,
     migrationHost,
   ];
@@ -239,21 +239,17 @@ export function ddlModel(size: Size, bugs: Bugs = new Set()): Model<S, DdlAction
   const waitingForLock = charts.map((c) => c.indexOf('running.waitingForLock'));
   const isCommitting = (at: number): boolean => at === migrationCommitting;
 
-  const inFlight = (s: S, id: string): boolean => {
-    for (const m of s.net) if (m.id === id) return true;
-    return false;
-  };
 
   /** A timeout fires only when what its host waits for can no longer come: nothing of it is left anywhere. */
   const routerTimeoutEnabled = (s: S, i: number): boolean => {
     const r = s.routers[i]!;
     if (r.at !== routerForwarding) return false;
     const id = routerRequestId(r.ctx);
-    return !inFlight(s, id) && !s.coordinators.some((c) => c.own.waiters.some((w) => w.id === id && w.from === r.ctx.name));
+    return !inFlight(s.net, id) && !s.coordinators.some((c) => c.own.waiters.some((w) => w.id === id && w.from === r.ctx.name));
   };
   const coordinatorTimeoutEnabled = (s: S, k: number): boolean => {
     const own = s.coordinators[k]!.own;
-    return own.pending.length > 0 && !inFlight(s, exchangeId({ kind: own.kind, term: s.shards[0]!.ctx.term, instance: own.instance, step: own.step }));
+    return own.pending.length > 0 && !inFlight(s.net, exchangeId({ kind: own.kind, term: s.shards[0]!.ctx.term, instance: own.instance, step: own.step }));
   };
   /**
    * The primary steps down while a coordinator runs on it (an instance or a state document): a
@@ -312,7 +308,7 @@ export function ddlModel(size: Size, bugs: Bugs = new Set()): Model<S, DdlAction
     const sent: Message[] = [];
     const shard0 = roles.shard.initial(recoverShard(s.shards[0]!.ctx, bugs), sent);
     let out = make(s, {
-      shards: replace(s.shards, 0, shard0),
+      shards: replaceAt(s.shards, 0, shard0),
       coordinators: s.coordinators.map((c) => ({ at: c.at, own: recoverCoordinator(c.own) })),
       net: s.net.filter((m) => !primaryHosts.has(m.to as string) && !primaryHosts.has(m.from)),
       faults: { ...s.faults, crashes: s.faults.crashes + 1 },

@@ -38,6 +38,7 @@ import { nodeMachine } from '../machines/initial-sync/node.js';
 import { sourceMachine } from '../machines/initial-sync/source.js';
 import type { Host, WorldAction } from './world.js';
 import { describeMessage, describeWorldAction, FAULT_SIZE_PARAMS, faultBounds, NO_FAULTS, World, WORLD_ACTION_KINDS } from './world.js';
+import { closeConnections as closeConnectionsOf, inFlight, possibleKinds } from './world-helpers.js';
 
 export type { InitialSyncState } from '../invariants/initial-sync.js';
 
@@ -133,26 +134,22 @@ export function initialSyncModel(size: Size, bugs: ReadonlySet<string> = new Set
     [roles.node.indexOf('initialSync.cloning'), 'clone'],
     [roles.node.indexOf('initialSync.endingClone'), 'end'],
   ]);
-  const inFlight = (s: S, id: string): boolean => s.net.some((m) => m.id === id);
   const behind = (reported: OpTime, applied: OpTime | null): boolean => applied !== null && applied.ts > reported.ts;
 
   /**
    * A crash closes the host's connections: every message in flight on them, to it or from it, is
    * gone (its peers see a network error: their timeouts are enabled).
    */
-  const closeConnections = (s: S, host: string): S => {
-    const net = s.net.filter((m) => m.to !== host && m.from !== host);
-    return net.length === s.net.length ? s : make(s, { net });
-  };
+  const closeConnections = (s: S, host: string): S => closeConnectionsOf(s, host, (s, net) => make(s, { net }));
   /** A timeout fires only when the exchange it waits for has nothing left in flight (a lost message). */
   const timeoutEnabled = (s: S, host: string): boolean => {
     if (host === CLIENT) {
       // The client gives up on a write whose request or reply was lost, or whose w:"majority"
       // acknowledgement is slow to come (wtimeout: the write itself stays); not while a message of it is in flight.
-      return s.client.at === clientWaiting && !inFlight(s, opId(s.client.ctx.opCount));
+      return s.client.at === clientWaiting && !inFlight(s.net, opId(s.client.ctx.opCount));
     }
     const kind = waitingExchange.get(s.node.at);
-    return kind !== undefined && !inFlight(s, exchangeId(kind, s.node.ctx.attempt));
+    return kind !== undefined && !inFlight(s.net, exchangeId(kind, s.node.ctx.attempt));
   };
   /**
    * The fetcher's next getMore, once the previous one is answered (or lost). The oplog cursor is
@@ -161,13 +158,13 @@ export function initialSyncModel(size: Size, bugs: ReadonlySet<string> = new Set
    */
   const fetchEnabled = (s: S): boolean => {
     const from = s.node.ctx.lastFetched;
-    if (from === null || !roles.node.handles(s.node.at, 'FETCH') || inFlight(s, exchangeId('fetch', s.node.ctx.attempt))) return false;
+    if (from === null || !roles.node.handles(s.node.at, 'FETCH') || inFlight(s.net, exchangeId('fetch', s.node.ctx.attempt))) return false;
     const got = fetchAfter(s.source.ctx.oplog, from);
     return typeof got === 'string' || got.length > 0;
   };
   /** The periodic replSetUpdatePosition: only when the source does not know the secondary's position and no report is in flight. */
   const reportEnabled = (s: S): boolean =>
-    s.node.at === secondary && behind(s.source.ctx.reported, s.node.ctx.lastApplied) && !inFlight(s, exchangeId('feedback', s.node.ctx.attempt));
+    s.node.at === secondary && behind(s.source.ctx.reported, s.node.ctx.lastApplied) && !inFlight(s.net, exchangeId('feedback', s.node.ctx.attempt));
 
   const initial: S = {
     client: roles.client.initial(newClient(size['writes']!)),
@@ -181,7 +178,7 @@ export function initialSyncModel(size: Size, bugs: ReadonlySet<string> = new Set
 
   return {
     // A fault the size rules out (bound 0) is not a kind of step of this model: coverage does not list it.
-    actionKinds: ACTION_KINDS.filter((k) => (k !== 'Lose' || world.bounds.maxLoss > 0) && (k !== 'Duplicate' || world.bounds.maxDup > 0) && (k !== 'Crash' || world.bounds.maxCrashes > 0)),
+    actionKinds: possibleKinds(ACTION_KINDS, world.bounds),
     invariants: [inv.consistentReads, inv.converge, inv.ackedDurable, inv.vcOrder],
     stepInvariants: [inv.vcMonotone as StepInvariant<S, InitialSyncAction>],
     init: () => [initial],

@@ -32,7 +32,7 @@ import type { RecipientContext, RecipientEvent } from '../impl/migration/recipie
 import { cloneId, modsId, newRecipient, recipientImpl } from '../impl/migration/recipient.js';
 import type { RouterContext, RouterEvent } from '../impl/migration/router.js';
 import { newRouter, routerImpl, tryId } from '../impl/migration/router.js';
-import { formatTable, readyTask } from '../impl/sharding/index.js';
+import { formatDocs, formatTable, readyTask } from '../impl/sharding/index.js';
 import type { Message } from '../impl/world/network.js';
 import type { MigrationState } from '../invariants/migration.js';
 import { mgNoLostWrite, mgNoWriteInCriticalSection, mgOwner, mgSingle, vcMonotone, vcOrder } from '../invariants/migration.js';
@@ -40,6 +40,7 @@ import { compileRole } from '../machines/compile.js';
 import { clientMachine, configMachine, donorMachine, recipientMachine, routerMachine } from '../machines/migration/index.js';
 import type { Host, WorldAction } from './world.js';
 import { describeMessage, describeWorldAction, FAULT_SIZE_PARAMS, faultBounds, NO_FAULTS, World, WORLD_ACTION_KINDS } from './world.js';
+import { closeConnections as closeConnectionsOf, faultFilter, inFlight, possibleKinds, replaceAt, requestsNamed } from './world-helpers.js';
 
 export type { MigrationState } from '../invariants/migration.js';
 
@@ -117,12 +118,9 @@ export function isLossy(m: Message): boolean {
  * (`_recvChunkAbort`, `deleteRangeDeletionTask`). `_migrateClone` and `_transferMods` are not
  * retried (their reads are destructive: any error fails the migration), so they are not duplicated.
  */
-const DUPLICABLE: ReadonlySet<string> = new Set(['moveChunk', '_recvChunkStatus', '_recvChunkAbort', 'deleteRangeDeletionTask']);
-export function isDuplicable(m: Message): boolean {
-  return m.kind === 'request' && DUPLICABLE.has(m.cmd.name);
-}
+export const isDuplicable: (m: Message) => boolean = requestsNamed(['moveChunk', '_recvChunkStatus', '_recvChunkAbort', 'deleteRangeDeletionTask']);
 
-const faultAllowed = (a: WorldAction): boolean => a.kind === 'Deliver' || a.kind === 'Crash' || (a.kind === 'Lose' ? isLossy(a.message) : isDuplicable(a.message));
+const faultAllowed = faultFilter(isLossy, isDuplicable);
 
 /** Build the model for a size (`routers`, `inserts`, `finds`, `moves`, `maxLoss`, `maxDup`, `maxCrashes`). */
 export function migrationModel(size: Size, bugs: Bugs = new Set()): Model<S, MigrationAction> {
@@ -137,12 +135,11 @@ export function migrationModel(size: Size, bugs: Bugs = new Set()): Model<S, Mig
     net: patch.net ?? s.net,
     faults: patch.faults ?? s.faults,
   });
-  const replace = <T>(xs: readonly T[], i: number, v: T): readonly T[] => xs.map((x, j) => (j === i ? v : x));
   const clients = Array.from({ length: routerCount }, (_, i) => clientName(i));
   const routers = Array.from({ length: routerCount }, (_, i) => routerName(i));
   const hosts: Host<S>[] = [
-    ...clients.map((name, i): Host<S, ClientContext, ClientEvent> => ({ name, chart: roles.client, get: (s) => s.clients[i]!, set: (s, snap) => make(s, { clients: replace(s.clients, i, snap) }) })),
-    ...routers.map((name, i): Host<S, RouterContext, RouterEvent> => ({ name, chart: roles.router, get: (s) => s.routers[i]!, set: (s, snap) => make(s, { routers: replace(s.routers, i, snap) }) })),
+    ...clients.map((name, i): Host<S, ClientContext, ClientEvent> => ({ name, chart: roles.client, get: (s) => s.clients[i]!, set: (s, snap) => make(s, { clients: replaceAt(s.clients, i, snap) }) })),
+    ...routers.map((name, i): Host<S, RouterContext, RouterEvent> => ({ name, chart: roles.router, get: (s) => s.routers[i]!, set: (s, snap) => make(s, { routers: replaceAt(s.routers, i, snap) }) })),
     { name: CONFIG, chart: roles.config, get: (s) => s.config, set: (s, snap) => make(s, { config: snap }) } as Host<S, ConfigContext, ConfigEvent>,
     { name: DONOR, chart: roles.donor, get: (s) => s.donor, set: (s, snap) => make(s, { donor: snap }), recover: (ctx) => recoverDonor(ctx, bugs) } as Host<S, DonorContext, DonorEvent>,
     { name: RECIPIENT, chart: roles.recipient, get: (s) => s.recipient, set: (s, snap) => make(s, { recipient: snap }) } as Host<S, RecipientContext, RecipientEvent>,
@@ -177,10 +174,6 @@ export function migrationModel(size: Size, bugs: Bugs = new Set()): Model<S, Mig
   const clientIndex = new Map(clients.map((c, i) => [c, i]));
   const routerIndex = new Map(routers.map((r, i) => [r, i]));
 
-  const inFlight = (s: S, id: string): boolean => {
-    for (const m of s.net) if (m.id === id) return true;
-    return false;
-  };
   const heldBy = (s: S, id: string): boolean => s.donor.ctx.held.some((h) => h.req.id === id) || s.recipient.ctx.held.some((h) => h.req.id === id);
 
   /** A timeout fires only when what its host waits for can no longer come: nothing of its exchange is in flight or held anywhere. */
@@ -190,31 +183,28 @@ export function migrationModel(size: Size, bugs: Bugs = new Set()): Model<S, Mig
       const c = s.clients[ci]!;
       if (c.at !== clientWaiting) return false;
       const op = clientOpId(c.ctx.name, c.ctx.opCount);
-      return !inFlight(s, op) && s.routers[ci]!.ctx.conn?.op !== op;
+      return !inFlight(s.net, op) && s.routers[ci]!.ctx.conn?.op !== op;
     }
     const ri = routerIndex.get(host);
     if (ri !== undefined) {
       const r = s.routers[ri]!;
       if (r.at !== routerRouting) return false;
       const id = tryId(r.ctx);
-      return !inFlight(s, id) && !heldBy(s, id);
+      return !inFlight(s.net, id) && !heldBy(s, id);
     }
     if (host === DONOR) {
       const awaited = donorAwaits.get(s.donor.at);
       if (awaited === undefined) return false;
       const id = awaited(s.donor.ctx);
       const held = s.recipient.ctx.session;
-      return !inFlight(s, id) && held?.commit?.id !== id && held?.statusWaiter?.id !== id;
+      return !inFlight(s.net, id) && held?.commit?.id !== id && held?.statusWaiter?.id !== id;
     }
     const awaited = recipientAwaits.get(s.recipient.at);
-    return awaited !== undefined && !inFlight(s, awaited(s.recipient.ctx));
+    return awaited !== undefined && !inFlight(s.net, awaited(s.recipient.ctx));
   };
 
   /** A crash resets the host's connections: every message in flight to or from it is gone. */
-  const closeConnections = (s: S, host: string): S => {
-    const net = s.net.filter((m) => m.to !== host && m.from !== host);
-    return net.length === s.net.length ? s : make(s, { net });
-  };
+  const closeConnections = (s: S, host: string): S => closeConnectionsOf(s, host, (s, net) => make(s, { net }));
 
   const initial: S = {
     clients: clients.map((name, i) => roles.client.initial(newClient(name, routers[i]!, size['inserts'] ?? 1, size['finds'] ?? 0))),
@@ -227,7 +217,7 @@ export function migrationModel(size: Size, bugs: Bugs = new Set()): Model<S, Mig
   };
 
   return {
-    actionKinds: ACTION_KINDS.filter((k) => (k !== 'Lose' || world.bounds.maxLoss > 0) && (k !== 'Duplicate' || world.bounds.maxDup > 0) && (k !== 'Crash' || world.bounds.maxCrashes > 0)),
+    actionKinds: possibleKinds(ACTION_KINDS, world.bounds),
     invariants: [mgSingle, mgNoLostWrite, vcOrder],
     stepInvariants: [mgOwner, mgNoWriteInCriticalSection, vcMonotone] as StepInvariant<S, MigrationAction>[],
     init: () => [initial],
@@ -294,7 +284,6 @@ export function migrationModel(size: Size, bugs: Bugs = new Set()): Model<S, Mig
 /** The per-role view of a state in traces. */
 function viewOf(s: S, roles: ReturnType<typeof migrationRoles>): Record<string, unknown> {
   const view: Record<string, unknown> = {};
-  const docs = (ds: readonly { id: string; key: number }[]) => ds.map((d) => `${d.id}@${d.key}`);
   for (const c of s.clients) view[c.ctx.name] = { state: roles.client.configs[c.at]!.name, ops: c.ctx.ops, acked: c.ctx.acked, clusterTime: toTimestamp(c.ctx.clusterTime) };
   for (const r of s.routers) {
     view[r.ctx.name] = { state: roles.router.configs[r.at]!.name, ...vectorTimeView(r.ctx.clock), table: r.ctx.table === null ? null : formatTable(r.ctx.table), op: r.ctx.conn };
@@ -304,10 +293,10 @@ function viewOf(s: S, roles: ReturnType<typeof migrationRoles>): Record<string, 
   view[DONOR] = {
     state: roles.donor.configs[s.donor.at]!.name,
     ...vectorTimeView(d.clock),
-    docs: docs(d.docs),
+    docs: formatDocs(d.docs),
     metadata: d.meta === null ? null : formatTable(d.meta),
     registry: d.registry.map((m) => `${m.direction} ${m.chunk} ${m.id}`),
-    session: d.session === null ? null : { id: d.session.id, cloneQueue: docs(d.session.cloneQueue), mods: docs(d.session.mods), criticalSection: d.session.critSec },
+    session: d.session === null ? null : { id: d.session.id, cloneQueue: formatDocs(d.session.cloneQueue), mods: formatDocs(d.session.mods), criticalSection: d.session.critSec },
     held: d.held.map((h) => `${h.reason}:${h.req.id}`),
     'config.migrationCoordinators': d.coordinator,
     'config.rangeDeletions': d.rangeDeletions,
@@ -317,7 +306,7 @@ function viewOf(s: S, roles: ReturnType<typeof migrationRoles>): Record<string, 
   view[RECIPIENT] = {
     state: roles.recipient.configs[s.recipient.at]!.name,
     ...vectorTimeView(r.clock),
-    docs: docs(r.docs),
+    docs: formatDocs(r.docs),
     metadata: r.meta === null ? null : formatTable(r.meta),
     registry: r.registry.map((m) => `${m.direction} ${m.chunk} ${m.id}`),
     session: r.session === null ? null : { id: r.session.id, state: r.session.state },

@@ -37,7 +37,7 @@ import { abortId, commitId, donorImpl, migrationId, newDonor, recoverDonor, rele
 import type { RecipientContext, RecipientEvent } from '../impl/range-deletion/recipient.js';
 import { newRecipient, recipientImpl, recoverRecipient } from '../impl/range-deletion/recipient.js';
 import type { RdShardContext } from '../impl/range-deletion/shard.js';
-import { docsInRange, formatTable } from '../impl/sharding/index.js';
+import { docsInRange, formatDocs, formatTable, formatVersion } from '../impl/sharding/index.js';
 import type { Message } from '../impl/world/network.js';
 import type { RangeDeletionState } from '../invariants/range-deletion.js';
 import { quiescent, rdClean, rdNoOrphansReturned, rdPendingKept, rdQuerySafe, vcMonotone, vcOrder } from '../invariants/range-deletion.js';
@@ -45,6 +45,7 @@ import { compileRole } from '../machines/compile.js';
 import { clientMachine, configMachine, donorMachine, recipientMachine } from '../machines/range-deletion/index.js';
 import type { Host, WorldAction } from './world.js';
 import { describeMessage, describeWorldAction, FAULT_SIZE_PARAMS, faultBounds, NO_FAULTS, World, WORLD_ACTION_KINDS } from './world.js';
+import { closeConnections as closeConnectionsOf, faultFilter, inFlight, possibleKinds, replaceAt, requestsNamed } from './world-helpers.js';
 
 export type { RangeDeletionState } from '../invariants/range-deletion.js';
 
@@ -116,12 +117,9 @@ export function isLossy(m: Message): boolean {
 }
 
 /** The messages the network may duplicate: the coordinator's sequence steps, which it retries and the recipient applies idempotently. */
-const DUPLICABLE: ReadonlySet<string> = new Set(['deleteRangeDeletionTask', '_recvChunkAbort']);
-export function isDuplicable(m: Message): boolean {
-  return m.kind === 'request' && DUPLICABLE.has(m.cmd.name);
-}
+export const isDuplicable: (m: Message) => boolean = requestsNamed(['deleteRangeDeletionTask', '_recvChunkAbort']);
 
-const faultAllowed = (a: WorldAction): boolean => a.kind === 'Deliver' || a.kind === 'Crash' || (a.kind === 'Lose' ? isLossy(a.message) : isDuplicable(a.message));
+const faultAllowed = faultFilter(isLossy, isDuplicable);
 
 /** Build the model for a size (`queries`, `moves`, `leftover`, `maxLoss`, `maxDup`, `maxCrashes`). */
 export function rangeDeletionModel(size: Size, bugs: Bugs = new Set()): Model<S, RangeDeletionAction> {
@@ -135,12 +133,11 @@ export function rangeDeletionModel(size: Size, bugs: Bugs = new Set()): Model<S,
     net: patch.net ?? s.net,
     faults: patch.faults ?? s.faults,
   });
-  const replace = <T>(xs: readonly T[], i: number, v: T): readonly T[] => xs.map((x, j) => (j === i ? v : x));
   // One query client per shard.
   const targets = [DONOR, RECIPIENT];
   const clients = targets.map((_, i) => clientName(i));
   const hosts: Host<S>[] = [
-    ...clients.map((name, i): Host<S, ClientContext, ClientEvent> => ({ name, chart: roles.client, get: (s) => s.clients[i]!, set: (s, snap) => make(s, { clients: replace(s.clients, i, snap) }) })),
+    ...clients.map((name, i): Host<S, ClientContext, ClientEvent> => ({ name, chart: roles.client, get: (s) => s.clients[i]!, set: (s, snap) => make(s, { clients: replaceAt(s.clients, i, snap) }) })),
     { name: CONFIG, chart: roles.config, get: (s) => s.config, set: (s, snap) => make(s, { config: snap }) } as Host<S, ConfigContext, ConfigEvent>,
     { name: DONOR, chart: roles.donor, get: (s) => s.donor, set: (s, snap) => make(s, { donor: snap }), recover: (ctx) => recoverDonor(ctx, bugs) } as Host<S, DonorContext, DonorEvent>,
     { name: RECIPIENT, chart: roles.recipient, get: (s) => s.recipient, set: (s, snap) => make(s, { recipient: snap }), recover: (ctx) => recoverRecipient(ctx, bugs) } as Host<S, RecipientContext, RecipientEvent>,
@@ -179,10 +176,6 @@ export function rangeDeletionModel(size: Size, bugs: Bugs = new Set()): Model<S,
   ];
   const isQuiescent = (s: S) => quiescent(s, { clientIdle, donorIdle: (at) => donorIdle.has(at), recipientIdle: (at) => recipientIdle.has(at) });
 
-  const inFlight = (s: S, id: string): boolean => {
-    for (const m of s.net) if (m.id === id) return true;
-    return false;
-  };
   const shardOf = (s: S, host: string): RdShardContext => (host === DONOR ? s.donor.ctx : s.recipient.ctx);
 
   /** A timeout fires only when what its host waits for can no longer come: nothing of its exchange is in flight or held anywhere. */
@@ -192,7 +185,7 @@ export function rangeDeletionModel(size: Size, bugs: Bugs = new Set()): Model<S,
       if (entry === undefined) return false;
       const id = entry[1](s.donor.ctx);
       const held = s.recipient.ctx.session;
-      return !inFlight(s, id) && held?.start?.id !== id && held?.commit?.id !== id;
+      return !inFlight(s.net, id) && held?.start?.id !== id && held?.commit?.id !== id;
     }
     const i = clients.indexOf(host);
     const c = s.clients[i]!;
@@ -200,16 +193,13 @@ export function rangeDeletionModel(size: Size, bugs: Bugs = new Set()): Model<S,
     const sh = shardOf(s, c.ctx.shard);
     if (c.at === clientOpening) {
       const id = findId(c.ctx.name, c.ctx.count);
-      return !inFlight(s, id) && !sh.heldFinds.some((h) => h.id === id);
+      return !inFlight(s.net, id) && !sh.heldFinds.some((h) => h.id === id);
     }
-    return !inFlight(s, moreId(c.ctx.name, c.ctx.count));
+    return !inFlight(s.net, moreId(c.ctx.name, c.ctx.count));
   };
 
   /** A crash resets the host's connections: every message in flight to or from it is gone. */
-  const closeConnections = (s: S, host: string): S => {
-    const net = s.net.filter((m) => m.to !== host && m.from !== host);
-    return net.length === s.net.length ? s : make(s, { net });
-  };
+  const closeConnections = (s: S, host: string): S => closeConnectionsOf(s, host, (s, net) => make(s, { net }));
 
   const initial: S = {
     clients: clients.map((name, i) => roles.client.initial(newClient(name, targets[i]!, queries))),
@@ -221,7 +211,7 @@ export function rangeDeletionModel(size: Size, bugs: Bugs = new Set()): Model<S,
   };
 
   return {
-    actionKinds: ACTION_KINDS.filter((k) => (k !== 'Lose' || world.bounds.maxLoss > 0) && (k !== 'Duplicate' || world.bounds.maxDup > 0) && (k !== 'Crash' || world.bounds.maxCrashes > 0)),
+    actionKinds: possibleKinds(ACTION_KINDS, world.bounds),
     invariants: [rdQuerySafe, rdNoOrphansReturned, rdClean(isQuiescent), vcOrder],
     stepInvariants: [rdPendingKept, vcMonotone] as StepInvariant<S, RangeDeletionAction>[],
     init: () => [initial],
@@ -305,24 +295,22 @@ export function rangeDeletionModel(size: Size, bugs: Bugs = new Set()): Model<S,
 /** The per-role view of a state in traces. */
 function viewOf(s: S, roles: ReturnType<typeof rangeDeletionRoles>): Record<string, unknown> {
   const view: Record<string, unknown> = {};
-  const docs = (ds: readonly { id: string; key: number }[]) => ds.map((d) => `${d.id}@${d.key}`);
-  const v = (x: { major: number; minor: number; epoch: string }) => `${x.major}|${x.minor}||${x.epoch}`;
   for (const c of s.clients) {
     view[c.ctx.name] = {
       state: roles.client.configs[c.at]!.name,
       shard: c.ctx.shard,
       queriesLeft: c.ctx.queriesLeft,
-      returned: c.ctx.returned.map((r) => `${r.shard} @${v(r.version)}: [${r.ids.join(', ')}]`),
+      returned: c.ctx.returned.map((r) => `${r.shard} @${formatVersion(r.version)}: [${r.ids.join(', ')}]`),
       clusterTime: toTimestamp(c.ctx.clusterTime),
     };
   }
   view[CONFIG] = { state: roles.config.configs[s.config.at]!.name, ...vectorTimeView(s.config.ctx.clock), table: formatTable(s.config.ctx.table) };
   const shardView = (sh: RdShardContext) => ({
     ...vectorTimeView(sh.clock),
-    docs: docs(sh.docs),
+    docs: formatDocs(sh.docs),
     metadata: sh.metadata.current === null ? null : formatTable(sh.metadata.current),
     olderMetadata: sh.metadata.older.map((o) => `${formatTable(o.table).join('; ')} refs=${o.refs}`),
-    cursors: sh.cursors.map((c) => `${c.id} @${v(c.version)}`),
+    cursors: sh.cursors.map((c) => `${c.id} @${formatVersion(c.version)}`),
     heldFinds: sh.heldFinds.map((h) => h.id),
     'config.rangeDeletions': sh.rangeDeletions,
     deleterQueue: sh.queue,

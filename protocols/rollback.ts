@@ -50,6 +50,7 @@ import { compileRole } from '../machines/compile.js';
 import { arbiterMachine, clientMachine, consumerMachine, nodeMachine } from '../machines/rollback/index.js';
 import type { Host, WorldAction } from './world.js';
 import { describeMessage, describeWorldAction, FAULT_SIZE_PARAMS, faultBounds, NO_FAULTS, World, WORLD_ACTION_KINDS } from './world.js';
+import { closeConnections as closeConnectionsOf, inFlight, possibleKinds, replaceAt } from './world-helpers.js';
 
 export type { RollbackState } from '../invariants/rollback.js';
 
@@ -143,7 +144,6 @@ export function rollbackModel(size: Size, bugs: ReadonlySet<string> = new Set())
     faults: patch.faults ?? s.faults,
     primaries: patch.primaries ?? s.primaries,
   });
-  const replace = <T>(xs: readonly T[], i: number, v: T): readonly T[] => xs.map((x, j) => (j === i ? v : x));
   const hosts: Host<S>[] = [
     { name: CLIENT, chart: roles.client, get: (s) => s.client, set: (s, snap) => make(s, { client: snap }) },
     ...t.nodes.map(
@@ -151,7 +151,7 @@ export function rollbackModel(size: Size, bugs: ReadonlySet<string> = new Set())
         name,
         chart: roles.node,
         get: (s) => s.nodes[i]!,
-        set: (s, snap) => make(s, { nodes: replace(s.nodes, i, snap) }),
+        set: (s, snap) => make(s, { nodes: replaceAt(s.nodes, i, snap) }),
         recover: (ctx) => recoverNode(ctx, bugs),
       }),
     ),
@@ -160,7 +160,7 @@ export function rollbackModel(size: Size, bugs: ReadonlySet<string> = new Set())
         name,
         chart: roles.arbiter,
         get: (s) => s.arbiters[i]!,
-        set: (s, snap) => make(s, { arbiters: replace(s.arbiters, i, snap) }),
+        set: (s, snap) => make(s, { arbiters: replaceAt(s.arbiters, i, snap) }),
         recover: (ctx) => recoverVoter(ctx, bugs),
       }),
     ),
@@ -193,10 +193,6 @@ export function rollbackModel(size: Size, bugs: ReadonlySet<string> = new Set())
   const TAIL: ConsumerEvent = { type: 'TAIL' };
   const TIMEOUT = { type: 'TIMEOUT' } as const;
 
-  const inFlight = (s: S, id: string): boolean => {
-    for (const m of s.net) if (m.id === id) return true;
-    return false;
-  };
 
   /**
    * The fetcher's next getMore, once its previous one is answered (or lost): a secondary fetches
@@ -208,7 +204,7 @@ export function rollbackModel(size: Size, bugs: ReadonlySet<string> = new Set())
     if (i === j) return false;
     const n = s.nodes[i]!;
     const src = s.nodes[j]!;
-    if (n.at !== secondary || src.at !== primary || inFlight(s, fetchId(n.ctx.name))) return false;
+    if (n.at !== secondary || src.at !== primary || inFlight(s.net, fetchId(n.ctx.name))) return false;
     const last = lastOf(n.ctx.oplog);
     if (compareOpTime(lastOf(src.ctx.oplog), last) > 0) return true;
     if (!hasOpTime(src.ctx.oplog, last)) return false;
@@ -240,11 +236,11 @@ export function rollbackModel(size: Size, bugs: ReadonlySet<string> = new Set())
   };
   /** A timeout fires only when what its host waits for has nothing left in flight. */
   const timeoutEnabled = (s: S, host: string): boolean => {
-    if (host === CLIENT) return s.client.at === clientWaiting && !inFlight(s, opId(s.client.ctx.sent));
+    if (host === CLIENT) return s.client.at === clientWaiting && !inFlight(s.net, opId(s.client.ctx.sent));
     const n = s.nodes[nodeIndex.get(host)!]!;
-    if (n.at === candidate) return !inFlight(s, voteId(host, n.ctx.term));
-    if (n.at === finding) return !inFlight(s, sourceOplogId(host));
-    if (n.at === refetching) return !inFlight(s, refetchId(host));
+    if (n.at === candidate) return !inFlight(s.net, voteId(host, n.ctx.term));
+    if (n.at === finding) return !inFlight(s.net, sourceOplogId(host));
+    if (n.at === refetching) return !inFlight(s.net, refetchId(host));
     return false;
   };
 
@@ -273,10 +269,7 @@ export function rollbackModel(size: Size, bugs: ReadonlySet<string> = new Set())
     }
   };
   /** A crash closes the host's connections: what is in flight to it or from it is gone. */
-  const closeConnections = (s: S, host: string): S => {
-    const net = s.net.filter((m) => m.to !== host && m.from !== host);
-    return net.length === s.net.length ? s : make(s, { net });
-  };
+  const closeConnections = (s: S, host: string): S => closeConnectionsOf(s, host, (s, net) => make(s, { net }));
 
   const initial: S = (() => {
     const member = (name: string, i: number): NodeContext => {
@@ -307,9 +300,7 @@ export function rollbackModel(size: Size, bugs: ReadonlySet<string> = new Set())
   });
 
   return {
-    actionKinds: ACTION_KINDS.filter(
-      (k) => (k !== 'Lose' || world.bounds.maxLoss > 0) && (k !== 'Duplicate' || world.bounds.maxDup > 0) && (k !== 'Crash' || world.bounds.maxCrashes > 0) && (k !== 'Tail' || withConsumer),
-    ),
+    actionKinds: possibleKinds(ACTION_KINDS, world.bounds).filter((k) => k !== 'Tail' || withConsumer),
     invariants: [inv.converge, inv.onePrimaryPerTerm, inv.consumer, inv.vcOrder],
     stepInvariants: [inv.prefix, inv.majorityDurable, inv.vcMonotone] as StepInvariant<S, RollbackAction>[],
     init: () => [initial],

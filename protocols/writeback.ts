@@ -42,6 +42,7 @@ import { compileRole } from '../machines/compile.js';
 import { clientMachine, commandRouterMachine, configMachine, listenerMachine, routerMachine, shardMachine } from '../machines/writeback/index.js';
 import type { Host, WorldAction } from './world.js';
 import { describeMessage, describeWorldAction, FAULT_SIZE_PARAMS, faultBounds, NO_FAULTS, World, WORLD_ACTION_KINDS } from './world.js';
+import { inFlight, replaceAt } from './world-helpers.js';
 
 export type { WritebackState } from '../invariants/writeback.js';
 
@@ -141,10 +142,9 @@ export function writebackModel(size: Size, bugs: Bugs = new Set()): Model<S, Wri
     faults: patch.faults ?? s.faults,
     issued: patch.issued ?? s.issued,
   });
-  const replace = <T>(xs: readonly T[], i: number, v: T): readonly T[] => xs.map((x, j) => (j === i ? v : x));
   const clients = Array.from({ length: routerCount }, (_, i) => clientName(i));
   const routers = Array.from({ length: routerCount }, (_, i) => routerName(i));
-  const setProcess = (s: S, r: number, p: RouterProcess): S => make(s, { routers: replace(s.routers, r, p) });
+  const setProcess = (s: S, r: number, p: RouterProcess): S => make(s, { routers: replaceAt(s.routers, r, p) });
 
   // A router's threads are hosts whose contexts are views of the process: shared memory plus their own fields.
   const requestsHost = (r: number): Host<S, RouterContext, RouterEvent> => ({
@@ -177,11 +177,11 @@ export function writebackModel(size: Size, bugs: Bugs = new Set()): Model<S, Wri
       const o = l.own;
       const own: ListenerOwn = c.current === o.current && c.target === o.target && c.version === o.version && c.attempts === o.attempts ? o : { shard: i, current: c.current, target: c.target, version: c.version, attempts: c.attempts };
       const listener = snap.at === l.at && own === o ? l : { at: snap.at, own };
-      return setProcess(s, r, { shared: shareBack(p.shared, c), requests: p.requests, listeners: replace(p.listeners, i, listener) });
+      return setProcess(s, r, { shared: shareBack(p.shared, c), requests: p.requests, listeners: replaceAt(p.listeners, i, listener) });
     },
   });
   const hosts: Host<S>[] = [
-    ...clients.map((name, i): Host<S, ClientContext, ClientEvent> => ({ name, chart: roles.client, get: (s) => s.clients[i]!, set: (s, snap) => make(s, { clients: replace(s.clients, i, snap) }) })),
+    ...clients.map((name, i): Host<S, ClientContext, ClientEvent> => ({ name, chart: roles.client, get: (s) => s.clients[i]!, set: (s, snap) => make(s, { clients: replaceAt(s.clients, i, snap) }) })),
     ...routers.map((_, r) => requestsHost(r)),
     ...routers.flatMap((_, r) => SHARDS.map((_s, i) => listenerHostOf(r, i))),
     { name: CONFIG, chart: roles.config, get: (s) => s.config, set: (s, snap) => make(s, { config: snap }) } as Host<S, ConfigContext, ConfigEvent>,
@@ -189,7 +189,7 @@ export function writebackModel(size: Size, bugs: Bugs = new Set()): Model<S, Wri
       name,
       chart: roles.shard,
       get: (s) => s.shards[i]!,
-      set: (s, snap) => make(s, { shards: replace(s.shards, i, snap) }),
+      set: (s, snap) => make(s, { shards: replaceAt(s.shards, i, snap) }),
       recover: (ctx) => recoverShard(ctx, bugs),
     })),
   ];
@@ -220,24 +220,20 @@ export function writebackModel(size: Size, bugs: Bugs = new Set()): Model<S, Wri
   const [awaitingShard, awaitingWriteback, writing] = [routerAtOr('awaitingShard'), routerAtOr('awaitingWriteback'), routerAtOr('writing')];
   const [listenerPolling, listenerReapplying] = [roles.listener.indexOf('polling'), roles.listener.indexOf('reapplying')];
 
-  const inFlight = (s: S, id: string): boolean => {
-    for (const m of s.net) if (m.id === id) return true;
-    return false;
-  };
 
   /** A timeout fires only when what its host waits for can no longer come: nothing of it is left anywhere. */
   const clientTimeoutEnabled = (s: S, i: number): boolean => {
     const c = s.clients[i]!;
     if (c.at !== clientWaiting) return false;
     const op = clientOpId(c.ctx.name, c.ctx.opCount);
-    return !inFlight(s, op) && s.routers[i]!.requests.conn?.op !== op;
+    return !inFlight(s.net, op) && s.routers[i]!.requests.conn?.op !== op;
   };
   const routerTimeoutEnabled = (s: S, r: number, region: RouterRegion): boolean => {
     const p = s.routers[r]!;
     if (region === 'requests') {
       const at = p.requests.at;
       const ctx = { ...p.shared, conn: p.requests.conn };
-      if (at === awaitingShard || at === writing) return !inFlight(s, opExchange(ctx));
+      if (at === awaitingShard || at === writing) return !inFlight(s.net, opExchange(ctx));
       if (at !== awaitingWriteback || ctx.conn === null) return false;
       // The awaited writeback is nowhere: not queued, not in a poll response, not being re-applied.
       const i = shardIndex.get(ctx.conn.shard)!;
@@ -252,9 +248,9 @@ export function writebackModel(size: Size, bugs: Bugs = new Set()): Model<S, Wri
     const l = p.listeners[i]!;
     if (l.at === listenerPolling) {
       const poll = pollId({ ...p.shared, shard: i });
-      return !inFlight(s, poll) && !s.shards[i]!.ctx.parked.some((x) => x.id === poll);
+      return !inFlight(s.net, poll) && !s.shards[i]!.ctx.parked.some((x) => x.id === poll);
     }
-    if (l.at === listenerReapplying) return !inFlight(s, reapplyId({ ...p.shared, ...l.own }));
+    if (l.at === listenerReapplying) return !inFlight(s.net, reapplyId({ ...p.shared, ...l.own }));
     return false;
   };
 

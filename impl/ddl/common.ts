@@ -15,7 +15,8 @@
 import type { Gossip, VectorTime } from '../logical-time.js';
 import { vectorTime } from '../logical-time.js';
 import { acceptGossip } from '../vector-clock.js';
-import type { Message, RemoteRequest, RemoteResponse } from '../world/network.js';
+import type { Message } from '../world/network.js';
+import type { MessageEvent } from '../world/events.js';
 
 export const DB = 'db';
 export const SOURCE = 'db.a';
@@ -117,18 +118,13 @@ export function receiveGossip(t: VectorTime, g: Gossip, bugs: Bugs): VectorTime 
   return acceptGossip(t, g, bugs);
 }
 
-/** A delivered message as an event: requests by their command name, responses as `reply`. */
-export interface MessageEvent {
-  readonly type: string;
-  readonly msg: Message;
-}
+export type { MessageEvent } from '../world/events.js';
+export { requestOf, responseOf } from '../world/events.js';
 
+/** A delivered message as an event: requests by their command name, responses as `reply`. */
 export function messageEvent(msg: Message): MessageEvent {
   return { type: msg.kind === 'request' ? msg.cmd.name : 'reply', msg };
 }
-
-export const requestOf = (e: { readonly msg?: Message }): RemoteRequest => e.msg as RemoteRequest;
-export const responseOf = (e: { readonly msg?: Message }): RemoteResponse => e.msg as RemoteResponse;
 
 /** The router command that reaches the primary shard's coordinator service for `op`. */
 export const ddlCommand = (op: DdlOp): string => (op.kind === 'drop' ? '_shardsvrDropCollection' : '_shardsvrRenameCollection');

@@ -13,7 +13,6 @@
  */
 import type { ChunkVersion, Doc, RoutingTable, StaleConfigInfo } from '../sharding/index.js';
 import { chunk, chunkVersion, doc, routingTable, MAX_KEY, MIN_KEY } from '../sharding/index.js';
-import type { Message, RemoteRequest, RemoteResponse } from '../world/network.js';
 
 export const DONOR = 'shard0';
 export const RECIPIENT = 'shard1';
@@ -42,25 +41,8 @@ export const STALE_RETRIES = 2;
 
 export type Bugs = ReadonlySet<string>;
 
-/** A delivered message as an event: requests by their command name, responses by the exchange they answer. */
-export interface MessageEvent {
-  readonly type: string;
-  readonly msg: Message;
-}
-
-export const requestOf = (e: { readonly msg?: Message }): RemoteRequest => e.msg as RemoteRequest;
-export const responseOf = (e: { readonly msg?: Message }): RemoteResponse => e.msg as RemoteResponse;
-
-/**
- * The event of delivering `msg`: a request is named by its command; a response by the suffix of
- * its exchange id after the last `:` with digits stripped (`mig1:clone2` → `clone`), so each
- * chart names the replies it waits for.
- */
-export function messageEvent(msg: Message): MessageEvent {
-  if (msg.kind === 'request') return { type: msg.cmd.name, msg };
-  const suffix = msg.id.slice(msg.id.lastIndexOf(':') + 1).replace(/\d+$/, '');
-  return { type: suffix, msg };
-}
+export type { MessageEvent } from '../world/events.js';
+export { messageEventByExchange as messageEvent, requestOf, responseOf } from '../world/events.js';
 
 /** A versioned CRUD operation on the sharded collection (router → shard). */
 export interface CrudCommand {

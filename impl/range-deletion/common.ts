@@ -17,7 +17,6 @@
  */
 import type { Doc, RangeDeletionTask, RoutingTable } from '../sharding/index.js';
 import { chunk, chunkVersion, doc, MAX_KEY, MIN_KEY, moveChunk, routingTable } from '../sharding/index.js';
-import type { Message, RemoteRequest, RemoteResponse } from '../world/network.js';
 
 export const DONOR = 'shard0';
 export const RECIPIENT = 'shard1';
@@ -51,24 +50,8 @@ export const BATCH_SIZE = 1;
 
 export type Bugs = ReadonlySet<string>;
 
-export interface MessageEvent {
-  readonly type: string;
-  readonly msg: Message;
-}
-
-export const requestOf = (e: { readonly msg?: Message }): RemoteRequest => e.msg as RemoteRequest;
-export const responseOf = (e: { readonly msg?: Message }): RemoteResponse => e.msg as RemoteResponse;
-
-/**
- * The event of delivering `msg`: a request is named by its command; a response by the suffix of
- * its exchange id after the last `:` with digits stripped (`mig1:start` → `start`,
- * `client0:more1` → `more`), so each chart names the replies it waits for.
- */
-export function messageEvent(msg: Message): MessageEvent {
-  if (msg.kind === 'request') return { type: msg.cmd.name, msg };
-  const suffix = msg.id.slice(msg.id.lastIndexOf(':') + 1).replace(/\d+$/, '');
-  return { type: suffix, msg };
-}
+export type { MessageEvent } from '../world/events.js';
+export { messageEventByExchange as messageEvent, requestOf, responseOf } from '../world/events.js';
 
 /** The data of a query's last batch: the documents it returns and the version of the metadata it filtered with. */
 export interface QueryResult {

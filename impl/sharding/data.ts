@@ -14,6 +14,11 @@ export function doc(id: string, key: number): Doc {
   return Object.freeze({ id, key });
 }
 
+/** The documents in trace views: `d0@0`. */
+export function formatDocs(docs: readonly Doc[]): string[] {
+  return docs.map((d) => `${d.id}@${d.key}`);
+}
+
 export const compareDocs = (a: Doc, b: Doc): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.key - b.key);
 
 /** The documents with `d` inserted (a second copy if one is there: a plain insert). */

@@ -11,7 +11,7 @@
  */
 import type { Gossip, LogicalTime, VectorTime } from '../logical-time.js';
 import { advance, externalGossip, internalGossip } from '../logical-time.js';
-import type { Command, Message, RemoteRequest, RemoteResponse } from '../world/network.js';
+import type { Command } from '../world/network.js';
 
 /** Host names. */
 export const CLIENT = 'client';
@@ -42,18 +42,8 @@ export type TwoPhaseCommitBug =
 
 export type Bugs = ReadonlySet<string>;
 
-/** A delivered message as an event: requests by their command name, responses as `response`. */
-export interface MessageEvent {
-  readonly type: string;
-  readonly msg: Message;
-}
-
-export function messageEvent(msg: Message): MessageEvent {
-  return { type: msg.kind === 'request' ? msg.cmd.name : 'response', msg };
-}
-
-export const requestOf = (e: { readonly msg?: Message }): RemoteRequest => e.msg as RemoteRequest;
-export const responseOf = (e: { readonly msg?: Message }): RemoteResponse => e.msg as RemoteResponse;
+export type { MessageEvent } from '../world/events.js';
+export { messageEventByCommand as messageEvent, requestOf, responseOf } from '../world/events.js';
 
 /** A request that waits at a host for an answer (the id and sender to answer). */
 export interface Waiter {

@@ -12,7 +12,6 @@
  *
  * @module
  */
-import type { Message, RemoteRequest, RemoteResponse } from '../world/network.js';
 
 /** The two shards (each a single mongod) and the config server. */
 export const SHARDS = ['shard0', 'shard1'] as const;
@@ -77,18 +76,8 @@ export type WritebackBug =
 
 export type Bugs = ReadonlySet<string>;
 
-/** A delivered message as an event: requests by their command name, responses as `response`. */
-export interface MessageEvent {
-  readonly type: string;
-  readonly msg: Message;
-}
-
-export function messageEvent(msg: Message): MessageEvent {
-  return { type: msg.kind === 'request' ? msg.cmd.name : 'response', msg };
-}
-
-export const requestOf = (e: { readonly msg?: Message }): RemoteRequest => e.msg as RemoteRequest;
-export const responseOf = (e: { readonly msg?: Message }): RemoteResponse => e.msg as RemoteResponse;
+export type { MessageEvent } from '../world/events.js';
+export { messageEventByCommand as messageEvent, requestOf, responseOf } from '../world/events.js';
 
 /** The `write` command: a document insert into the sharded collection, with the version the sender attached. */
 export interface WriteCommand {
