@@ -5,6 +5,10 @@
  * per stored counterexample of the model (`traces/corpus/`), replayed with its bug on (it must
  * break its invariant) and off (it must not).
  *
+ * Each role's paths are stored compactly ({@link ChartPathTable}: distinct events, state values and
+ * context fields once, the paths as a prefix tree), at most `--max-paths` per role (default
+ * {@link DEFAULT_MAX_PATHS}; a note is printed when paths are left out).
+ *
  * The files are `<role>.clusterspec.test.mjs` and `counterexamples.clusterspec.test.mjs`: plain
  * JavaScript that imports vitest and this installation of clusterspec, so `npx vitest run <dir>`
  * runs them. The directory is written atomically: into a temporary sibling, then renamed.

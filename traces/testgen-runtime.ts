@@ -87,7 +87,7 @@ export function chartPathSuite(model: string, table: ChartPathTable): ChartPathS
       const [chartValue, chartContext] = snapshot(snap);
       if (!isDeepStrictEqual(value, chartValue)) {
         result = { ok: false, message: `step ${step} (${event.type}): the implementation is in ${JSON.stringify(value)}, the chart says ${JSON.stringify(chartValue)}` };
-      } else if (!isDeepStrictEqual(JSON.parse(JSON.stringify(s.ctx)), chartContext)) {
+      } else if (!isDeepStrictEqual(s.ctx === undefined ? null : JSON.parse(JSON.stringify(s.ctx)), chartContext)) {
         result = { ok: false, message: `step ${step} (${event.type}): the context is ${JSON.stringify(s.ctx)}, the chart says ${JSON.stringify(chartContext)}` };
       } else {
         result = { ok: true, state: s };
