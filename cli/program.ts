@@ -116,7 +116,8 @@ function buildProgram(models: readonly ModelDefinition[], exit: { code: ExitCode
     .description("write a vitest suite for a model: its charts' paths driving the implementation, and its stored counterexamples")
     .argument('<model>', 'the model')
     .option('--out <dir>', 'the directory to write (must not exist, or be empty)')
-    .action((model: string, options: { out?: string }) => {
+    .option('--max-paths <n>', 'at most n chart paths per role, shortest paths first (default 10000); a note says how many were left out')
+    .action((model: string, options: { out?: string; maxPaths?: string }) => {
       exit.code = runTestgen(buildTestgenPlan(model, options, models));
     });
 
